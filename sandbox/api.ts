@@ -1,0 +1,100 @@
+import { errorBody } from './errors';
+import { present } from './present';
+import { CHILD_STREAMS, PATH_OF, STREAMS, Stream, TOP_STREAMS, isChild } from './resources';
+import { Rec, Store } from './store';
+import { Settings } from './types';
+
+// The public /v1 surface as pure functions of (store, settings, request):
+// no sockets here, so pagination rules read in one place.
+
+export interface Target {
+  stream: Stream;
+  /** Set for the per-product child resources. */
+  productId?: number;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** The answer to an authenticated, unfaulted API request. */
+export function answer(store: Store, settings: Settings, vendor: boolean, method: string, url: URL): ApiResponse {
+  const target = route(url.pathname);
+  if (!target) return { status: 404, body: errorBody(`Not found: ${url.pathname}`) };
+  if (method !== 'GET') return { status: 405, body: errorBody(`${method} is not allowed`), headers: { allow: 'GET' } };
+  return listPage(store, settings, vendor, target, url.searchParams);
+}
+
+const TOP_BY_PATH = new Map(TOP_STREAMS.map((s) => [PATH_OF[s], s]));
+const CHILD_BY_PATH = new Map(CHILD_STREAMS.map((s) => [PATH_OF[s], s]));
+const DEFAULT_PAGE_SIZE = 20;
+
+/** Maps a path to a resource, or null for anything the API does not have. */
+export function route(pathname: string): Target | null {
+  const top = /^\/v1\/([a-z-]+)$/.exec(pathname);
+  if (top) {
+    const stream = TOP_BY_PATH.get(top[1]);
+    return stream ? { stream } : null;
+  }
+  const child = /^\/v1\/products\/([1-9]\d{0,15})\/([a-z]+)$/.exec(pathname);
+  if (child) {
+    const stream = CHILD_BY_PATH.get(child[2]);
+    return stream ? { stream, productId: Number(child[1]) } : null;
+  }
+  return null;
+}
+
+/** A non-negative integer query value; anything else is the client's mistake. */
+function intParam(query: URLSearchParams, name: string, fallback: number, min: number): number | string {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) {
+    return `Invalid "${name}": expected an integer >= ${min}`;
+  }
+  return Number(raw);
+}
+
+export function listPage(store: Store, settings: Settings, vendor: boolean, target: Target, query: URLSearchParams): ApiResponse {
+  const { stream, productId } = target;
+  let list: Rec[];
+  if (isChild(stream)) {
+    if (!store.product(productId ?? 0)) return { status: 404, body: errorBody(`Product ${productId} not found`) };
+    list = store.children[stream].get(productId ?? 0) ?? [];
+  } else {
+    list = store.top[stream];
+  }
+  const render = (recs: Rec[]) => recs.map((r) => present(stream, r, vendor));
+
+  // Countries come back whole, whatever paging parameters are sent.
+  if (stream === 'countries') {
+    return { status: 200, body: vendor ? render(list) : envelope(render(list), list.length, settings) };
+  }
+
+  // The vendor calls the page size "count"; "limit" means nothing to it.
+  const offset = intParam(query, 'offset', 0, 0);
+  const size = intParam(query, vendor ? 'count' : 'limit', DEFAULT_PAGE_SIZE, 1);
+  if (typeof offset === 'string') return { status: 400, body: errorBody(offset) };
+  if (typeof size === 'string') return { status: 400, body: errorBody(size) };
+
+  // pageCap is silent: asking for 500 quietly yields at most pageCap records.
+  const page = render(list.slice(offset, offset + Math.min(size, settings.pageCap)));
+  return { status: 200, body: vendor ? page : envelope(page, list.length, settings) };
+}
+
+function envelope(data: unknown[], total: number, settings: Settings): unknown {
+  return settings.includeTotal ? { data, total } : { data };
+}
+
+/** Every stream's full current list, children of all current products in product order. */
+export function truth(store: Store, vendor: boolean): Record<Stream, Array<Record<string, unknown>>> {
+  const out = {} as Record<Stream, Array<Record<string, unknown>>>;
+  for (const stream of STREAMS) {
+    const recs = isChild(stream)
+      ? store.top.products.flatMap((p) => store.children[stream].get(p.id) ?? [])
+      : store.top[stream];
+    out[stream] = recs.map((r) => present(stream, r, vendor));
+  }
+  return out;
+}

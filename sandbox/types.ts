@@ -1,0 +1,108 @@
+import { Stream } from './resources';
+
+export type { Stream } from './resources';
+
+export const FAULT_KINDS = ['500', '502', '503', '504', 'reset', 'truncate', 'nonjson', 'nodata', 'slow', 'hang'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface SandboxOptions {
+  /** 0 = any free port (default 0); the host is always 127.0.0.1. */
+  port?: number;
+  /** PRNG seed, default 42. */
+  seed?: number;
+  /** Data size multiplier, default 1 (countries and themes stay fixed). */
+  scale?: number;
+  /** Basic auth user name, default 'demo_key'. */
+  apiKey?: string;
+  /** Basic auth password, default 'demo_secret'. */
+  apiSecret?: string;
+  /** Max records one page returns whatever limit is asked (a silent cap), default 100. */
+  pageCap?: number;
+  /** Leaky bucket size, default 40; 0 = no rate limit. */
+  rateLimitCapacity?: number;
+  /** Bucket drain rate per second, default 2; 0 = no rate limit. */
+  rateLimitPerSecond?: number;
+  /** Fixed delay before every API response, default 0. */
+  latencyMs?: number;
+  /** Share (0..1) of API requests that get a fault, default 0. */
+  faultRate?: number;
+  /** Kinds drawn from when a fault fires; default ['500','502','503','504','reset','truncate','nonjson']. */
+  faults?: FaultKind[];
+  /** Serve the real vendor dialect, default false. */
+  vendor?: boolean;
+  /** Seed form only: add "total" to list bodies, default true. */
+  includeTotal?: boolean;
+}
+
+/** The options that can change while the server runs (POST /__admin/settings). */
+export interface Settings {
+  rateLimitCapacity: number;
+  rateLimitPerSecond: number;
+  latencyMs: number;
+  faultRate: number;
+  faults: FaultKind[];
+  pageCap: number;
+  includeTotal: boolean;
+}
+
+export interface Counters {
+  /** API requests received (admin requests never count). */
+  requests: number;
+  /** Responses by HTTP status sent; 'reset' and 'hang' faults send none. */
+  byStatus: Record<string, number>;
+  rateLimited: number;
+  faults: number;
+  byFault: Partial<Record<FaultKind, number>>;
+  /** Most API requests in flight at once, latency waits included. */
+  peakConcurrency: number;
+  /** API requests per stream; unknown paths are not counted here. */
+  byResource: Partial<Record<Stream, number>>;
+}
+
+/** Primary key as the current form shows it: a number, or a uuid for seed-form shipping zones. */
+export type RecordKey = number | string;
+
+export type MutateOp =
+  | { op: 'insert'; resource: Stream; count?: number; product_id?: number }
+  | { op: 'update'; resource: Stream; ids: RecordKey[] }
+  | { op: 'delete'; resource: Stream; ids: RecordKey[] }
+  | { op: 'touch_all' };
+
+export interface MutateResult {
+  inserted: Partial<Record<Stream, RecordKey[]>>;
+  updated: Partial<Record<Stream, RecordKey[]>>;
+  deleted: Partial<Record<Stream, RecordKey[]>>;
+}
+
+/**
+ * A mutation armed to fire right after the Nth (afterRequests, default 1)
+ * successfully answered list request of `resource` (of product `product_id`
+ * only, when given). The mutation targets the same resource.
+ */
+export type DriftSpec = { resource: Stream; afterRequests?: number; product_id?: number } & (
+  | { op: 'insert'; count?: number }
+  | { op: 'update' | 'delete'; ids: RecordKey[] }
+);
+
+export interface DriftLog {
+  armed: Array<DriftSpec & { remaining: number }>;
+  applied: Array<{ spec: DriftSpec; result?: MutateResult; error?: string }>;
+}
+
+export interface Sandbox {
+  url: string;
+  port: number;
+  vendor: boolean;
+  close(): Promise<void>;
+  /** Every stream's full current list, exactly as the API would serve the records. */
+  truth(): Record<Stream, Array<Record<string, unknown>>>;
+  counters(): Counters;
+  resetCounters(): void;
+  settings(): Settings;
+  /** Validates and applies at once; throws HttpError(400) on a bad patch. */
+  updateSettings(patch: Partial<Settings>): Settings;
+  /** Throws HttpError(400/404) on a bad op or unknown ids. */
+  mutate(op: MutateOp): MutateResult;
+  drift(spec: DriftSpec): void;
+  drifts(): DriftLog;
+}

@@ -1,0 +1,181 @@
+import http from 'node:http';
+import https from 'node:https';
+
+import axios, { AxiosAdapter, AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import axiosRetry from 'axios-retry';
+
+import { Config } from '../config';
+import { describeError } from './describe-error';
+import { RequestLimiter } from './rate-limiter';
+import { backoffMs, isListBody, isRetriable, retryAfterMs } from './retry-policy';
+
+/** What one stream's requests cost; read by progress logs, summaries and state. */
+export interface RequestStats {
+  requests: number;
+  retries: number;
+  throttled: number;
+  waitedMs: number;
+  /** The earliest server clock (Date header) among the stream's answers. */
+  earliestServerTime?: number;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+}
+
+export type Params = Record<string, string | number>;
+
+interface RequestMeta {
+  stream: string;
+}
+/** Set on the final error when the API asked for a longer wait than we accept. */
+type TooLong = AxiosError & { retryAfterTooLongMs?: number };
+type MetaConfig = InternalAxiosRequestConfig & { meta?: RequestMeta };
+
+export interface RetryNotice {
+  stream: string;
+  path: string;
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+/**
+ * The one place that talks HTTP: base URL, Basic auth, timeouts, keep-alive,
+ * client-side rate limiting, retries with backoff and Retry-After, and turning
+ * failures into errors that name the stream and path but never the credentials.
+ * One instance per run, shared by every stream so that the limiter sees all traffic.
+ */
+export class ApiClient {
+  private readonly http: AxiosInstance;
+  private readonly limiter: RequestLimiter;
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true }),
+    https: new https.Agent({ keepAlive: true }),
+  };
+  private readonly stats = new Map<string, RequestStats>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly onRetry: (notice: RetryNotice) => void = () => {},
+    maxRetries: number = config.max_retries
+  ) {
+    this.limiter = new RequestLimiter({
+      capacity: config.rate_limit_capacity,
+      perSecond: config.rate_limit_per_second,
+      maxConcurrent: config.max_concurrency,
+    });
+    const basic = Buffer.from(`${config.api_key}:${config.api_secret}`).toString('base64');
+    const transport = axios.getAdapter('http') as AxiosAdapter;
+    this.http = axios.create({
+      baseURL: config.base_url,
+      timeout: config.request_timeout_seconds * 1000,
+      headers: { Authorization: `Basic ${basic}`, Accept: 'application/json' },
+      httpAgent: this.agents.http,
+      httpsAgent: this.agents.https,
+      // A redirect could carry the Authorization header to another host; refuse them all.
+      maxRedirects: 0,
+      adapter: (cfg) => this.exchange(transport, cfg as MetaConfig),
+    });
+    axiosRetry(this.http, {
+      retries: maxRetries,
+      shouldResetTimeout: true,
+      validateResponse: (res) => res.status >= 200 && res.status < 300 && isListBody(res.data),
+      retryCondition: (error) => this.shouldRetry(error),
+      retryDelay: (attempt, error) => this.delayMs(attempt, error),
+      onRetry: (attempt, error, cfg) => {
+        const meta = (cfg as MetaConfig).meta!;
+        const stats = this.statsFor(meta.stream);
+        stats.retries++;
+        this.onRetry({
+          stream: meta.stream,
+          path: cfg.url ?? '',
+          attempt,
+          delayMs: this.delayMs(attempt, error),
+          reason: error.response ? `HTTP ${error.response.status}` : (error.code ?? 'network error'),
+        });
+      },
+    });
+  }
+
+  /** GET a list endpoint. Resolves with a 2xx list body, or rejects with a ConnectorError. */
+  async get(path: string, params: Params | undefined, stream: string): Promise<ApiResponse> {
+    const meta: RequestMeta = { stream };
+    try {
+      const res = await this.http.get(path, { params, meta } as object);
+      return { status: res.status, body: res.data };
+    } catch (error) {
+      const retries = (error as AxiosError).config?.['axios-retry']?.retryCount ?? 0;
+      const query = params ? `?${new URLSearchParams(params as Record<string, string>)}` : '';
+      throw describeError(error, {
+        stream,
+        path: path + query,
+        attempts: retries + 1,
+        retryAfterTooLongMs: (error as TooLong).retryAfterTooLongMs,
+      });
+    }
+  }
+
+  statsFor(stream: string): RequestStats {
+    let stats = this.stats.get(stream);
+    if (!stats) {
+      stats = { requests: 0, retries: 0, throttled: 0, waitedMs: 0 };
+      this.stats.set(stream, stats);
+    }
+    return stats;
+  }
+
+  async close(): Promise<void> {
+    await this.limiter.stop();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /** Every attempt, retries included, passes here: the limiter and the counters see them all. */
+  private async exchange(transport: AxiosAdapter, cfg: MetaConfig) {
+    const stats = this.statsFor(cfg.meta?.stream ?? 'unknown');
+    return this.limiter.run(
+      async () => {
+        stats.requests++;
+        try {
+          return this.observe(stats, await transport(cfg));
+        } catch (error) {
+          const res = (error as AxiosError).response;
+          if (res) this.observe(stats, res);
+          if (res?.status === 429) {
+            stats.throttled++;
+            this.limiter.throttled();
+          }
+          throw error;
+        }
+      },
+      (ms) => (stats.waitedMs += ms)
+    );
+  }
+
+  private observe<T extends { headers: unknown }>(stats: RequestStats, res: T): T {
+    const date = Date.parse(String((res.headers as Record<string, unknown>)?.['date'] ?? ''));
+    if (!Number.isNaN(date) && !(date >= (stats.earliestServerTime ?? Infinity))) {
+      stats.earliestServerTime = date;
+    }
+    return res;
+  }
+
+  private shouldRetry(error: AxiosError): boolean {
+    if (!isRetriable(error)) return false;
+    const wait = retryAfterMs(error.response?.headers?.['retry-after']);
+    if (wait !== undefined && wait > this.config.max_retry_wait_seconds * 1000) {
+      (error as TooLong).retryAfterTooLongMs = wait;
+      return false;
+    }
+    return true;
+  }
+
+  private delayMs(attempt: number, error: AxiosError): number {
+    return (
+      retryAfterMs(error.response?.headers?.['retry-after']) ??
+      backoffMs(attempt, this.config.backoff_factor)
+    );
+  }
+}

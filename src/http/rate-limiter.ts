@@ -1,0 +1,57 @@
+import Bottleneck from 'bottleneck';
+import { TokenBucket } from 'limiter';
+
+export interface LimiterSettings {
+  /** Burst size of the API's bucket; 0 = no client-side pacing. */
+  capacity: number;
+  /** Drain rate of the API's bucket, requests per second; 0 = no client-side pacing. */
+  perSecond: number;
+  /** Requests in flight at once. */
+  maxConcurrent: number;
+}
+
+/**
+ * Models the vendor's leaky bucket on our side, so that a sync spends its burst
+ * and then runs at the drain rate without being throttled: a token bucket of
+ * the same size and rate admits exactly the requests the leaky bucket accepts.
+ * Bottleneck bounds the requests in flight; each one then takes a token.
+ */
+export class RequestLimiter {
+  private readonly slots: Bottleneck;
+  private readonly bucket?: TokenBucket;
+
+  constructor(settings: LimiterSettings) {
+    this.slots = new Bottleneck({ maxConcurrent: settings.maxConcurrent });
+    if (settings.capacity > 0 && settings.perSecond > 0) {
+      // One slot of headroom: requests that left on time can still arrive bunched
+      // (network jitter), and the API's bucket counts arrivals.
+      const size = Math.max(1, settings.capacity - 1);
+      this.bucket = new TokenBucket({ bucketSize: size, tokensPerInterval: settings.perSecond, interval: 1000 });
+      // The API's bucket is empty when a sync starts: the whole burst is ours.
+      this.bucket.content = size;
+    }
+  }
+
+  /** Runs one HTTP exchange when a slot and a token are free; reports how long it waited. */
+  async run<T>(exchange: () => Promise<T>, onWaited: (ms: number) => void): Promise<T> {
+    const queuedAt = Date.now();
+    return this.slots.schedule(async () => {
+      if (this.bucket) await this.bucket.removeTokens(1);
+      onWaited(Date.now() - queuedAt);
+      return exchange();
+    });
+  }
+
+  /**
+   * The API throttled us anyway (another client shares the bucket, or our model
+   * drifted): empty our bucket so that every queued request slows to the drain
+   * rate instead of bursting into more 429s.
+   */
+  throttled(): void {
+    if (this.bucket) this.bucket.content = 0;
+  }
+
+  async stop(): Promise<void> {
+    await this.slots.stop({ dropWaitingJobs: true });
+  }
+}

@@ -1,0 +1,84 @@
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+
+import { AirbyteMessageType, AirbyteSourceLogger, shouldWriteLog } from 'faros-airbyte-cdk';
+
+const FLUSH_BYTES = 64 * 1024;
+
+/**
+ * Writes Airbyte protocol messages, one JSON object per line, in the order they
+ * are given. Records are batched; any other message flushes the batch first, so
+ * a STATE line can never overtake the records it covers. `ready()` is the
+ * backpressure point: it waits while the reader of stdout is behind.
+ *
+ * Hand-written because the CDK's logger calls console.log per message, which
+ * has no backpressure and is lost by process.exit on a pipe.
+ */
+export class ProtocolOutput {
+  private chunks: string[] = [];
+  private size = 0;
+  private blocked = false;
+  private redact: (text: string) => string = (text) => text;
+
+  constructor(private readonly out: Writable = process.stdout) {}
+
+  /** Every non-record line is passed through this before it is written. */
+  setRedactor(redact: (text: string) => string): void {
+    this.redact = redact;
+  }
+
+  record(stream: string, data: unknown): void {
+    this.push(
+      `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"emitted_at":${Date.now()},"data":${JSON.stringify(data)}}}\n`
+    );
+  }
+
+  message(msg: object): void {
+    this.push(this.redact(JSON.stringify(msg)) + '\n');
+    this.flush();
+  }
+
+  async ready(): Promise<void> {
+    while (this.blocked) {
+      this.blocked = false;
+      if (this.out.writableNeedDrain) await once(this.out, 'drain');
+    }
+  }
+
+  /** Flushes and resolves once everything has been handed to the OS. */
+  async end(): Promise<void> {
+    this.flush();
+    if (this.out.writableNeedDrain) await once(this.out, 'drain');
+  }
+
+  private push(line: string): void {
+    this.chunks.push(line);
+    this.size += line.length;
+    if (this.size >= FLUSH_BYTES) this.flush();
+  }
+
+  private flush(): void {
+    if (this.size === 0) return;
+    const text = this.chunks.length === 1 ? this.chunks[0] : this.chunks.join('');
+    this.chunks = [];
+    this.size = 0;
+    if (!this.out.write(text)) this.blocked = true;
+  }
+}
+
+/**
+ * The CDK's logger, writing through the same ordered, redacting output as
+ * everything else, without the Faros-only log batches.
+ */
+export class ProtocolLogger extends AirbyteSourceLogger {
+  constructor(private readonly output: ProtocolOutput) {
+    super();
+  }
+
+  override write(msg: any): void {
+    if (msg.type === AirbyteMessageType.LOG && !shouldWriteLog(msg, this.level)) return;
+    this.output.message(msg);
+  }
+
+  override flush(): void {}
+}

@@ -1,0 +1,7 @@
+import { ListStream, StreamContext } from './base';
+
+export class Categories extends ListStream {
+  constructor(ctx: StreamContext) {
+    super(ctx, { name: 'categories', path: '/v1/categories', primaryKey: 'id', cursorField: 'created_at_utc' });
+  }
+}

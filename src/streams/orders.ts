@@ -1,0 +1,7 @@
+import { ListStream, StreamContext } from './base';
+
+export class Orders extends ListStream {
+  constructor(ctx: StreamContext) {
+    super(ctx, { name: 'orders', path: '/v1/orders', primaryKey: 'id', cursorField: 'created_at_utc' });
+  }
+}

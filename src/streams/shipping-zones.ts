@@ -1,0 +1,15 @@
+import { zoneUuid } from '../dialect';
+import { Rec } from '../pagination';
+import { ListStream, StreamContext } from './base';
+
+export class ShippingZones extends ListStream {
+  constructor(ctx: StreamContext) {
+    super(ctx, { name: 'shipping_zones', path: '/v1/shipping-zones', primaryKey: 'uuid' });
+  }
+
+  /** Live shops send no uuid: derive a stable one so that merges by key keep working. */
+  protected override normalize(record: Rec): void {
+    super.normalize(record);
+    record.uuid ??= zoneUuid(record);
+  }
+}

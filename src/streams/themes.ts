@@ -1,0 +1,7 @@
+import { ListStream, StreamContext } from './base';
+
+export class Themes extends ListStream {
+  constructor(ctx: StreamContext) {
+    super(ctx, { name: 'themes', path: '/v1/themes', primaryKey: 'id', cursorField: 'created_at_utc' });
+  }
+}

@@ -1,0 +1,81 @@
+import { DEFAULTS, parseConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
+
+const base = { api_key: 'key-123', api_secret: 'secret-456' };
+
+function error(raw: unknown): ConfigError {
+  try {
+    parseConfig(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('parseConfig accepted an invalid config');
+}
+
+describe('parseConfig', () => {
+  it('fills every default from the spec', () => {
+    const config = parseConfig(base);
+    expect(config).toMatchObject({ ...DEFAULTS, ...base, debug: false });
+    expect(config.start_date).toBeUndefined();
+  });
+
+  it('keeps the spec defaults and the code defaults in step', () => {
+    const spec = require('../../resources/spec.json').connectionSpecification.properties;
+    for (const [field, value] of Object.entries(DEFAULTS)) expect([field, spec[field]?.default]).toEqual([field, value]);
+  });
+
+  it.each([
+    [{ api_secret: 's' }, /'api_key' is required/],
+    [{ ...base, api_key: '' }, /'api_key' must not be empty/],
+    [{ ...base, api_secret: '   ' }, /'api_secret' must not be empty/],
+    [{ ...base, api_key: 42 }, /'api_key' must be a string/],
+    [{ ...base, page_size: 0 }, /'page_size' must be a whole number of at least 1; got 0/],
+    [{ ...base, page_size: -5 }, /'page_size'.*got -5/],
+    [{ ...base, page_size: 'twenty' }, /'page_size'.*got "twenty"/],
+    [{ ...base, page_size: 2.5 }, /'page_size'/],
+    [{ ...base, max_retries: -1 }, /'max_retries'/],
+    [{ ...base, backoff_factor: 0 }, /'backoff_factor' must be a number greater than 0/],
+    [{ ...base, max_concurrency: 0 }, /'max_concurrency'/],
+    [{ ...base, rate_limit_per_second: -2 }, /'rate_limit_per_second'/],
+    [{ ...base, request_timeout_seconds: 0 }, /'request_timeout_seconds'/],
+    [{ ...base, page_size_parameter: 'size' }, /'page_size_parameter' must be one of 'limit', 'count'/],
+    [{ ...base, start_date: 'yesterday' }, /'start_date' must be a date/],
+    [{ ...base, start_date: '2024-13-45' }, /'start_date'/],
+    [{ ...base, base_url: 'not a url' }, /'base_url' must be an http\(s\) URL/],
+    [{ ...base, base_url: 'ftp://example.com' }, /'base_url' must be an http\(s\) URL/],
+    [{ ...base, base_url: 'http://api.example.com' }, /'base_url' must use https/],
+    [{ ...base, base_url: 'https://u:p@api.example.com' }, /must not contain credentials/],
+    [[], /must be a JSON object/],
+    ['text', /must be a JSON object/],
+  ])('rejects %j naming the problem', (raw, message) => {
+    expect(error(raw).message).toMatch(message);
+    expect(error(raw).failureType).toBe('config_error');
+  });
+
+  it('never repeats a secret in its message', () => {
+    for (const raw of [
+      { api_key: { nested: 'key-123' }, api_secret: 'secret-456' },
+      { api_key: 'key-123', api_secret: ['secret-456'] },
+    ]) {
+      expect(error(raw).message).not.toMatch(/key-123|secret-456/);
+    }
+  });
+
+  it('accepts plain http only for loopback hosts', () => {
+    for (const url of ['http://localhost:8080', 'http://127.0.0.1:9', 'http://[::1]:8080']) {
+      expect(parseConfig({ ...base, base_url: url }).base_url).toBe(url.replace(/\/$/, ''));
+    }
+    expect(parseConfig({ ...base, base_url: 'https://api.example.com/' }).base_url).toBe('https://api.example.com');
+  });
+
+  it('normalizes start_date to ISO 8601 UTC, reading a bare date-time as UTC', () => {
+    expect(parseConfig({ ...base, start_date: '2024-03-01' }).start_date).toBe('2024-03-01T00:00:00.000Z');
+    expect(parseConfig({ ...base, start_date: '2024-03-01T12:00:00' }).start_date).toBe('2024-03-01T12:00:00.000Z');
+    expect(parseConfig({ ...base, start_date: '2024-03-01T12:00:00+02:00' }).start_date).toBe('2024-03-01T10:00:00.000Z');
+  });
+
+  it('treats null as "not set", as Airbyte sends cleared fields', () => {
+    expect(parseConfig({ ...base, page_size: null, start_date: null }).page_size).toBe(20);
+  });
+});

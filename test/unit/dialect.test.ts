@@ -1,0 +1,43 @@
+import { deriveTimestamps, readPage, toIsoUtc, zoneUuid } from '../../src/dialect';
+
+describe('readPage', () => {
+  it('reads the documented envelope with its total', () => {
+    expect(readPage({ data: [{ id: 1 }], total: 7 })).toEqual({ records: [{ id: 1 }], total: 7 });
+    expect(readPage({ data: [], meta: { total: 0 } })).toEqual({ records: [], total: 0 });
+  });
+  it('reads the vendor bare array, without a total', () => {
+    expect(readPage([{ id: 1 }])).toEqual({ records: [{ id: 1 }] });
+  });
+  it.each([[{ message: 'ok' }], ['<html>'], [null], [{ data: {} }]])('refuses %j', (body) => {
+    expect(readPage(body)).toBeUndefined();
+  });
+});
+
+describe('deriveTimestamps', () => {
+  it('derives ISO UTC cursor fields from RFC 2822 vendor fields', () => {
+    expect(deriveTimestamps({ createdAt: 'Tue, 05 Mar 2024 10:15:00 +0000', updatedAt: 'Tue, 05 Mar 2024 12:15:00 +0200' })).toMatchObject({
+      created_at_utc: '2024-03-05T10:15:00.000Z',
+      updated_at_utc: '2024-03-05T10:15:00.000Z',
+    });
+    expect(deriveTimestamps({ created: '2024-03-05T10:15:00+01:00' }).created_at_utc).toBe('2024-03-05T09:15:00.000Z');
+  });
+  it('keeps fields the API already sends, and marks unreadable ones null', () => {
+    expect(deriveTimestamps({ created_at_utc: '2024-01-01T00:00:00Z', createdAt: 'x' }).created_at_utc).toBe('2024-01-01T00:00:00Z');
+    expect(deriveTimestamps({ createdAt: 'not a date' }).created_at_utc).toBeNull();
+    expect(deriveTimestamps({ id: 1 })).toEqual({ id: 1 });
+  });
+  it('reads fractional seconds and offsets', () => {
+    expect(toIsoUtc('2024-03-05T10:15:00.123456+00:00')).toBe('2024-03-05T10:15:00.123Z');
+    expect(toIsoUtc('2024-03-05T10:15:00')).toBe('2024-03-05T10:15:00.000Z');
+  });
+});
+
+describe('zoneUuid', () => {
+  it('gives the same zone the same uuid every time, and different zones different ones', () => {
+    const a = zoneUuid({ id: 1, name: 'UK' });
+    expect(zoneUuid({ id: 1, name: 'UK renamed' })).toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const all = new Set(Array.from({ length: 5000 }, (_, id) => zoneUuid({ id })));
+    expect(all.size).toBe(5000);
+  });
+});

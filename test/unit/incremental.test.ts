@@ -1,0 +1,59 @@
+import { CursorFilter } from '../../src/incremental';
+
+const at = (iso: string) => ({ created_at_utc: iso });
+
+describe('CursorFilter', () => {
+  it('emits records at or after the state, compared as instants, not strings', () => {
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-03-01T10:00:00Z' }, undefined);
+    expect(f.accepts(at('2024-03-01T10:00:00Z'))).toBe(true); // a tie is re-emitted
+    expect(f.accepts(at('2024-03-01T10:00:00.000+00:00'))).toBe(true);
+    expect(f.accepts(at('2024-03-01T11:30:00+02:00'))).toBe(false); // 09:30Z, lexically later
+    expect(f.accepts(at('2024-03-01T09:59:59.999Z'))).toBe(false);
+    expect(f.accepts(at('2024-03-01T10:00:00.001Z'))).toBe(true);
+    expect(f.accepts({ created_at_utc: 'Fri, 01 Mar 2024 12:00:00 +0200' })).toBe(true);
+  });
+
+  it('emits records without a cursor value and leaves the state alone', () => {
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-03-01T10:00:00Z' }, undefined);
+    expect(f.accepts({ created_at_utc: null })).toBe(true);
+    expect(f.accepts({})).toBe(true);
+    expect(f.final(undefined)).toEqual({ created_at_utc: '2024-03-01T10:00:00.000Z' });
+  });
+
+  it('applies start_date on a first sync only', () => {
+    const first = new CursorFilter('created_at_utc', 'orders', undefined, '2024-01-01T00:00:00.000Z');
+    expect(first.accepts(at('2023-12-31T23:59:59Z'))).toBe(false);
+    expect(first.accepts(at('2024-01-01T00:00:00Z'))).toBe(true);
+    const later = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2023-06-01T00:00:00Z' }, '2024-01-01T00:00:00.000Z');
+    expect(later.accepts(at('2023-12-31T23:59:59Z'))).toBe(true);
+  });
+
+  it('keeps the previous state in mid-stream checkpoints and the maximum at the end', () => {
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-01-01T00:00:00Z' }, undefined);
+    f.accepts(at('2024-05-01T00:00:00Z'));
+    f.accepts(at('2024-02-01T00:00:00Z'));
+    expect(f.checkpoint()).toEqual({ created_at_utc: '2024-01-01T00:00:00.000Z' });
+    expect(f.final(undefined)).toEqual({ created_at_utc: '2024-05-01T00:00:00.000Z' });
+  });
+
+  it('caps the final state at the server clock of the stream start', () => {
+    const f = new CursorFilter('created_at_utc', 'orders', undefined, undefined);
+    f.accepts(at('2024-05-01T00:00:00Z'));
+    expect(f.final(Date.parse('2024-04-01T00:00:00Z'))).toEqual({ created_at_utc: '2024-04-01T00:00:00.000Z' });
+  });
+
+  it('never moves the state backwards', () => {
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2099-01-01T00:00:00Z' }, undefined);
+    expect(f.accepts(at('2024-05-01T00:00:00Z'))).toBe(false);
+    expect(f.final(Date.parse('2024-06-01T00:00:00Z'))).toEqual({ created_at_utc: '2099-01-01T00:00:00.000Z' });
+    const g = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-05-01T00:00:00Z' }, undefined);
+    g.accepts(at('2024-06-01T00:00:00Z'));
+    expect(g.final(Date.parse('2024-01-01T00:00:00Z'))).toEqual({ created_at_utc: '2024-05-01T00:00:00.000Z' });
+  });
+
+  it('rejects a state value that is not a timestamp, naming the stream', () => {
+    expect(() => new CursorFilter('created_at_utc', 'orders', { created_at_utc: 'soon' }, undefined)).toThrow(
+      /stream 'orders'.*not a timestamp/
+    );
+  });
+});
