@@ -2,6 +2,7 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  // tsconfig.json only covers src/; the dev config also covers test/ and sandbox/.
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
+  // Transpile only: `npm run typecheck` (part of `npm test`) type-checks the whole tree once.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }] },
+  testTimeout: 60000,
 };

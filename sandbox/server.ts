@@ -12,7 +12,7 @@ import { Random } from './prng';
 import { LeakyBucket } from './rate-limit';
 import { writeJson } from './respond';
 import { DEFAULT_SETTINGS, parseSettingsPatch } from './settings';
-import { Counters, Sandbox, SandboxOptions, Settings } from './types';
+import { Counters, Sandbox, SandboxOptions, Settings, Stream } from './types';
 
 export type {
   Counters, DriftLog, DriftSpec, FaultKind, MutateOp, MutateResult, RecordKey, Sandbox, SandboxOptions, Settings, Stream,
@@ -147,7 +147,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (!fault && out.status === 200 && target) applyDueDrifts(target.stream, target.productId);
   }
 
-  function applyDueDrifts(stream: Parameters<DriftQueue['due']>[0], productId: number | undefined): void {
+  function applyDueDrifts(stream: Stream, productId: number | undefined): void {
     for (const drift of drifts.due(stream, productId)) {
       try {
         drifts.record(drift.spec, { result: applyMutation(mutationCtx, drift.mutation, vendor) });
