@@ -72,10 +72,15 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
   }
 
   private client(config: Config): ApiClient {
-    return new ApiClient(config, (n: RetryNotice) =>
-      this.logger.warn(
-        `Stream '${n.stream}': ${n.path} answered ${n.reason}; retry ${n.attempt} in ${(n.delayMs / 1000).toFixed(1)} s.`
-      )
-    );
+    return new ApiClient(config, {
+      retry: (n: RetryNotice) =>
+        this.logger.warn(
+          `Stream '${n.stream}': ${n.path} answered ${n.reason}; retry ${n.attempt} in ${(n.delayMs / 1000).toFixed(1)} s.`
+        ),
+      ...(config.debug && {
+        exchange: (stream: string, url: string, outcome: string, ms: number) =>
+          this.logger.debug(`Stream '${stream}': GET ${url} → ${outcome} in ${ms} ms.`),
+      }),
+    });
   }
 }

@@ -1,5 +1,5 @@
-import Bottleneck from 'bottleneck';
 import { AirbyteLogger } from 'faros-airbyte-cdk';
+import pLimit from 'p-limit';
 
 import { SelectedStream } from './catalog';
 import { Config } from './config';
@@ -133,12 +133,12 @@ async function readSlicesConcurrently(
   emit: (page: Page) => Promise<void>,
   progress: StreamProgress
 ): Promise<void> {
-  const slots = new Bottleneck({ maxConcurrent: concurrency });
+  const slots = pLimit(concurrency);
   let failure: { error: unknown } | undefined;
   const reads: Promise<void>[] = [];
   for await (const slice of stream.slices()) {
     reads.push(
-      slots.schedule(async () => {
+      slots(async () => {
         if (failure) return;
         try {
           for await (const page of stream.readSlice(slice)) await emit(page);

@@ -33,6 +33,12 @@ interface RequestMeta {
 type TooLong = AxiosError & { retryAfterTooLongMs?: number };
 type MetaConfig = InternalAxiosRequestConfig & { meta?: RequestMeta };
 
+/** What the client tells its owner, for logs: retries always, every exchange at debug level. */
+export interface ClientHooks {
+  retry?: (notice: RetryNotice) => void;
+  exchange?: (stream: string, url: string, outcome: string, ms: number) => void;
+}
+
 export interface RetryNotice {
   stream: string;
   path: string;
@@ -58,7 +64,7 @@ export class ApiClient {
 
   constructor(
     private readonly config: Config,
-    private readonly onRetry: (notice: RetryNotice) => void = () => {},
+    private readonly hooks: ClientHooks = {},
     maxRetries: number = config.max_retries
   ) {
     this.limiter = new RequestLimiter({
@@ -78,17 +84,22 @@ export class ApiClient {
       maxRedirects: 0,
       adapter: (cfg) => this.exchange(transport, cfg as MetaConfig),
     });
+    // Registered before axios-retry, so that a 2xx without a list body reaches it as a retriable error.
+    // (axios-retry's own validateResponse would turn every answer into an error object first.)
+    this.http.interceptors.response.use((res) => {
+      if (isListBody(res.data)) return res;
+      throw new AxiosError('The answer is not a list of records', AxiosError.ERR_BAD_RESPONSE, res.config, res.request, res);
+    });
     axiosRetry(this.http, {
       retries: maxRetries,
       shouldResetTimeout: true,
-      validateResponse: (res) => res.status >= 200 && res.status < 300 && isListBody(res.data),
       retryCondition: (error) => this.shouldRetry(error),
       retryDelay: (attempt, error) => this.delayMs(attempt, error),
       onRetry: (attempt, error, cfg) => {
         const meta = (cfg as MetaConfig).meta!;
         const stats = this.statsFor(meta.stream);
         stats.retries++;
-        this.onRetry({
+        this.hooks.retry?.({
           stream: meta.stream,
           path: cfg.url ?? '',
           attempt,
@@ -127,7 +138,7 @@ export class ApiClient {
   }
 
   async close(): Promise<void> {
-    await this.limiter.stop();
+    this.limiter.stop();
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
@@ -138,10 +149,16 @@ export class ApiClient {
     return this.limiter.run(
       async () => {
         stats.requests++;
+        const started = Date.now();
+        const report = (outcome: string) =>
+          this.hooks.exchange && this.hooks.exchange(cfg.meta?.stream ?? 'unknown', axios.getUri(cfg), outcome, Date.now() - started);
         try {
-          return this.observe(stats, await transport(cfg));
+          const res = this.observe(stats, await transport(cfg));
+          report(`HTTP ${res.status}`);
+          return res;
         } catch (error) {
           const res = (error as AxiosError).response;
+          report(res ? `HTTP ${res.status}` : ((error as AxiosError).code ?? 'network error'));
           if (res) this.observe(stats, res);
           if (res?.status === 429) {
             stats.throttled++;

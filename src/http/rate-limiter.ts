@@ -1,5 +1,5 @@
-import Bottleneck from 'bottleneck';
 import { TokenBucket } from 'limiter';
+import pLimit from 'p-limit';
 
 export interface LimiterSettings {
   /** Burst size of the API's bucket; 0 = no client-side pacing. */
@@ -14,14 +14,14 @@ export interface LimiterSettings {
  * Models the vendor's leaky bucket on our side, so that a sync spends its burst
  * and then runs at the drain rate without being throttled: a token bucket of
  * the same size and rate admits exactly the requests the leaky bucket accepts.
- * Bottleneck bounds the requests in flight; each one then takes a token.
+ * p-limit bounds the requests in flight; each one then takes a token.
  */
 export class RequestLimiter {
-  private readonly slots: Bottleneck;
+  private readonly slots: pLimit.Limit;
   private readonly bucket?: TokenBucket;
 
   constructor(settings: LimiterSettings) {
-    this.slots = new Bottleneck({ maxConcurrent: settings.maxConcurrent });
+    this.slots = pLimit(settings.maxConcurrent);
     if (settings.capacity > 0 && settings.perSecond > 0) {
       // One slot of headroom: requests that left on time can still arrive bunched
       // (network jitter), and the API's bucket counts arrivals.
@@ -33,9 +33,9 @@ export class RequestLimiter {
   }
 
   /** Runs one HTTP exchange when a slot and a token are free; reports how long it waited. */
-  async run<T>(exchange: () => Promise<T>, onWaited: (ms: number) => void): Promise<T> {
+  run<T>(exchange: () => Promise<T>, onWaited: (ms: number) => void): Promise<T> {
     const queuedAt = Date.now();
-    return this.slots.schedule(async () => {
+    return this.slots(async () => {
       if (this.bucket) await this.bucket.removeTokens(1);
       onWaited(Date.now() - queuedAt);
       return exchange();
@@ -51,7 +51,8 @@ export class RequestLimiter {
     if (this.bucket) this.bucket.content = 0;
   }
 
-  async stop(): Promise<void> {
-    await this.slots.stop({ dropWaitingJobs: true });
+  /** Drops the requests still waiting for a slot. */
+  stop(): void {
+    this.slots.clearQueue();
   }
 }

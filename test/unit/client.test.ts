@@ -15,7 +15,7 @@ function client(url: string, extra: Record<string, unknown> = {}, notices: Retry
     rate_limit_capacity: 0,
     ...extra,
   });
-  return new ApiClient(config, (n) => notices.push(n));
+  return new ApiClient(config, { retry: (n) => notices.push(n) });
 }
 
 async function failure(p: Promise<unknown>): Promise<ApiError> {

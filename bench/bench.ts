@@ -1,0 +1,260 @@
+/**
+ * `npm run bench`: how close the connector gets to what the API allows.
+ * Not a test: it prints figures, each a ratio measured within one run so that
+ * it holds on a noisy, shared machine. Writes bench/results.json.
+ *
+ * 1. Rate-limited: wall time ÷ the floor the bucket imposes, 429s ÷ requests,
+ *    requests ÷ the minimum the data needs.
+ * 2. Latency-bound: wall time at the default concurrency ÷ at concurrency 1.
+ * 3. Throughput: records/s ÷ a minimal baseline's, and peak RSS as data doubles.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { table } from 'table';
+
+import { startSandbox } from '../sandbox/server';
+
+const ROOT = path.resolve(__dirname, '..');
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'ecommerce-bench-'));
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false }, // smaller data, for trying the bench itself
+  },
+});
+
+const STREAMS: Array<{ name: string; path: string; pk: string; child?: boolean; single?: boolean }> = [
+  { name: 'countries', path: '/v1/countries', pk: 'id', single: true },
+  { name: 'pages', path: '/v1/pages', pk: 'id' },
+  { name: 'products', path: '/v1/products', pk: 'id' },
+  { name: 'products_images', path: '/v1/products/{id}/images', pk: 'id', child: true },
+  { name: 'choice_sets', path: '/v1/choice-sets', pk: 'id' },
+  { name: 'products_reviews', path: '/v1/products/{id}/reviews', pk: 'id', child: true },
+  { name: 'product_options', path: '/v1/products/{id}/options', pk: 'id', child: true },
+  { name: 'products_variations', path: '/v1/products/{id}/variations', pk: 'id', child: true },
+  { name: 'customers', path: '/v1/customers', pk: 'id' },
+  { name: 'orders', path: '/v1/orders', pk: 'id' },
+  { name: 'shipping_zones', path: '/v1/shipping-zones', pk: 'uuid' },
+  { name: 'events', path: '/v1/events', pk: 'id' },
+  { name: 'categories', path: '/v1/categories', pk: 'id' },
+  { name: 'themes', path: '/v1/themes', pk: 'id' },
+];
+
+interface Measured {
+  seconds: number;
+  records: number;
+  peakRssMb: number;
+  code: number | null;
+  /** Sorted digests of every record line's stream and data, to compare two runs' records. */
+  digests?: string[];
+}
+
+/** Runs a node program with stdout piped here and counted (as a platform would read it). */
+function measure(programArgs: string[], keepDigests = false): Promise<Measured> {
+  const rssFile = path.join(TMP, `rss-${Math.random().toString(36).slice(2)}`);
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, ['--require', path.join(__dirname, 'peak-rss.js'), ...programArgs], {
+    cwd: ROOT,
+    env: { ...process.env, PEAK_RSS_FILE: rssFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let records = 0;
+  let pending = '';
+  const digests: string[] = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (!line.startsWith('{"type":"RECORD"')) continue;
+      records++;
+      if (keepDigests) {
+        const { record } = JSON.parse(line);
+        digests.push(createHash('sha1').update(record.stream + JSON.stringify(record.data)).digest('hex'));
+      }
+    }
+  });
+  return new Promise((resolve) =>
+    child.on('close', (code) =>
+      resolve({
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        records,
+        code,
+        peakRssMb: Number(fs.readFileSync(rssFile, 'utf8')) / 1024,
+        ...(keepDigests && { digests: digests.sort() }),
+      })
+    )
+  );
+}
+
+function connector(config: object, streams: string[]): string[] {
+  const id = Math.random().toString(36).slice(2);
+  const configFile = path.join(TMP, `config-${id}.json`);
+  const catalogFile = path.join(TMP, `catalog-${id}.json`);
+  fs.writeFileSync(configFile, JSON.stringify({ api_key: 'demo_key', api_secret: 'demo_secret', ...config }));
+  fs.writeFileSync(
+    catalogFile,
+    JSON.stringify({
+      streams: streams.map((name) => ({ stream: { name }, sync_mode: 'full_refresh', destination_sync_mode: 'append' })),
+    })
+  );
+  return [path.join(ROOT, 'bin', 'main'), 'read', '--config', configFile, '--catalog', catalogFile];
+}
+
+/** The fewest requests that can read these streams with this page size, given a total in every answer. */
+function minimumRequests(truth: Record<string, Array<Record<string, any>>>, pageSize: number, streams = STREAMS): number {
+  const pages = (n: number) => Math.max(1, Math.ceil(n / pageSize));
+  let total = 0;
+  for (const s of streams) {
+    if (s.single) total += 1;
+    else if (!s.child) total += pages(truth[s.name].length);
+    else {
+      const perProduct = new Map<unknown, number>(truth.products.map((p) => [p.id, 0]));
+      for (const r of truth[s.name]) perProduct.set(r.product_id, (perProduct.get(r.product_id) ?? 0) + 1);
+      for (const n of perProduct.values()) total += pages(n);
+    }
+  }
+  return total;
+}
+
+const ratio = (x: number) => x.toFixed(3);
+
+async function rateLimited() {
+  // The vendor drains 2 requests/s; 10/s on both sides keeps the run short without changing the shape.
+  const drain = 10;
+  const sandbox = await startSandbox({ rateLimitCapacity: 40, rateLimitPerSecond: drain, scale: args.quick ? 0.5 : 1 });
+  try {
+    const minimum = minimumRequests(sandbox.truth(), 20);
+    const run = await measure(
+      connector({ base_url: sandbox.url, rate_limit_per_second: drain }, STREAMS.map((s) => s.name))
+    );
+    const c = sandbox.counters();
+    const floor = (c.requests - 40) / drain;
+    return {
+      drain_per_second: drain,
+      bucket: 40,
+      requests: c.requests,
+      minimum_requests: minimum,
+      throttled_429: c.rateLimited,
+      wall_seconds: run.seconds,
+      floor_seconds: floor,
+      wall_over_floor: run.seconds / floor,
+      throttled_share: c.rateLimited / c.requests,
+      requests_over_minimum: c.requests / minimum,
+      exit_code: run.code,
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function latencyBound() {
+  const sandbox = await startSandbox({ rateLimitCapacity: 0, latencyMs: 300, scale: args.quick ? 0.3 : 1 });
+  try {
+    const base = { base_url: sandbox.url, rate_limit_capacity: 0 };
+    const names = STREAMS.map((s) => s.name);
+    const parallel = await measure(connector(base, names), true);
+    const serial = await measure(connector({ ...base, max_concurrency: 1 }, names), true);
+    return {
+      latency_ms: 300,
+      products: sandbox.truth().products.length,
+      requests_per_run: sandbox.counters().requests / 2,
+      default_concurrency_seconds: parallel.seconds,
+      concurrency_1_seconds: serial.seconds,
+      time_ratio: parallel.seconds / serial.seconds,
+      records: parallel.records,
+      records_identical: JSON.stringify(parallel.digests) === JSON.stringify(serial.digests),
+      exit_codes: [parallel.code, serial.code],
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+/** Top-level lists only: at this scale the per-product lists would make it a request-count benchmark. */
+const THROUGHPUT_STREAMS = STREAMS.filter((s) => !s.child);
+
+async function throughputAt(scale: number) {
+  const pageSize = 100;
+  const sandbox = await startSandbox({ rateLimitCapacity: 0, scale, pageCap: pageSize });
+  try {
+    const truth = sandbox.truth();
+    const expected = THROUGHPUT_STREAMS.reduce((n, s) => n + truth[s.name as keyof typeof truth].length, 0);
+    const ours = await measure(
+      connector({ base_url: sandbox.url, rate_limit_capacity: 0, page_size: pageSize }, THROUGHPUT_STREAMS.map((s) => s.name))
+    );
+    const baseline = await measure([
+      '--import',
+      'tsx',
+      path.join(__dirname, 'baseline.ts'),
+      sandbox.url,
+      String(pageSize),
+      ...THROUGHPUT_STREAMS.map((s) => `${s.name}=${s.path}`),
+    ]);
+    return { scale, expected, ours, baseline };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function throughput() {
+  const scale = args.quick ? 20 : 280;
+  const small = await throughputAt(scale);
+  const large = await throughputAt(scale * 2);
+  const rate = (m: Measured) => m.records / m.seconds;
+  return {
+    records: small.expected,
+    records_doubled: large.expected,
+    connector_records_per_second: rate(small.ours),
+    baseline_records_per_second: rate(small.baseline),
+    throughput_ratio: rate(small.ours) / rate(small.baseline),
+    throughput_ratio_doubled: rate(large.ours) / rate(large.baseline),
+    connector_peak_rss_mb: small.ours.peakRssMb,
+    connector_peak_rss_mb_doubled: large.ours.peakRssMb,
+    baseline_peak_rss_mb: small.baseline.peakRssMb,
+    baseline_peak_rss_mb_doubled: large.baseline.peakRssMb,
+    connector_rss_growth: large.ours.peakRssMb / small.ours.peakRssMb,
+    baseline_rss_growth: large.baseline.peakRssMb / small.baseline.peakRssMb,
+    all_records_read: [small.ours.records === small.expected, large.ours.records === large.expected, small.baseline.records === small.expected],
+  };
+}
+
+async function main() {
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`Benchmark on ${machine}${args.quick ? ' (quick)' : ''}\n`);
+  const rl = await rateLimited();
+  console.log('1/3 rate-limited done');
+  const lat = await latencyBound();
+  console.log('2/3 latency-bound done');
+  const tp = await throughput();
+  console.log('3/3 throughput done\n');
+
+  const ok = (pass: boolean) => (pass ? 'yes' : 'NO');
+  const rows = [
+    ['scenario', 'figure', 'value', 'goal', 'met'],
+    ['rate-limited', `wall ÷ floor ((${rl.requests} − 40) ÷ ${rl.drain_per_second}/s = ${rl.floor_seconds.toFixed(1)} s)`, ratio(rl.wall_over_floor), '≤ 1.05', ok(rl.wall_over_floor <= 1.05)],
+    ['rate-limited', `429s ÷ requests (${rl.throttled_429} of ${rl.requests})`, `${(rl.throttled_share * 100).toFixed(2)} %`, '≤ 1 %', ok(rl.throttled_share <= 0.01)],
+    ['rate-limited', `requests ÷ minimum (${rl.requests} ÷ ${rl.minimum_requests})`, ratio(rl.requests_over_minimum), '≤ 1.01', ok(rl.requests_over_minimum <= 1.01)],
+    ['latency 300 ms', `wall at default concurrency ÷ at 1 (${lat.default_concurrency_seconds.toFixed(1)} s ÷ ${lat.concurrency_1_seconds.toFixed(1)} s, ${lat.products} products)`, ratio(lat.time_ratio), '≤ 0.25', ok(lat.time_ratio <= 0.25 && lat.records_identical)],
+    ['latency 300 ms', 'records identical at both concurrencies', String(lat.records_identical), 'true', ok(lat.records_identical)],
+    ['throughput', `records/s ÷ baseline's (${Math.round(tp.connector_records_per_second)} ÷ ${Math.round(tp.baseline_records_per_second)}, ${tp.records} records)`, ratio(tp.throughput_ratio), '≥ 0.8', ok(tp.throughput_ratio >= 0.8)],
+    ['throughput', `same, data doubled (${tp.records_doubled} records)`, ratio(tp.throughput_ratio_doubled), '≥ 0.8', ok(tp.throughput_ratio_doubled >= 0.8)],
+    ['throughput', 'peak RSS (MB), data doubled', `${tp.connector_peak_rss_mb.toFixed(0)} → ${tp.connector_peak_rss_mb_doubled.toFixed(0)}`, '≤ 150', ok(tp.connector_peak_rss_mb_doubled <= 150)],
+    ['throughput', `RSS growth ÷ baseline's (${tp.baseline_peak_rss_mb.toFixed(0)} → ${tp.baseline_peak_rss_mb_doubled.toFixed(0)} MB)`, `${ratio(tp.connector_rss_growth)} vs ${ratio(tp.baseline_rss_growth)}`, '≤ baseline + 0.05', ok(tp.connector_rss_growth <= tp.baseline_rss_growth + 0.05)],
+  ];
+  console.log(table(rows));
+  const results = { machine, date: new Date().toISOString(), quick: args.quick, rate_limited: rl, latency_bound: lat, throughput: tp };
+  fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log(`Wrote ${path.join('bench', 'results.json')}`);
+  fs.rmSync(TMP, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

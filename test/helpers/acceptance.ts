@@ -1,0 +1,313 @@
+/**
+ * Shared pieces of the end-to-end acceptance suite (test/acceptance): the CAT
+ * file and the test_files it names, configs pointed at an in-process sandbox,
+ * one bin/main process per connector call, and comparisons of what the
+ * connector emitted with the sandbox's ground truth.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+
+import yaml from 'js-yaml';
+
+import type { Sandbox } from '../../sandbox/server';
+import { ROOT, Run, lastStates, ofType, runConnector, traces, workDir } from './connector';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+export type Rec = Record<string, unknown>;
+
+// ---------------------------------------------------------------------------
+// acceptance-test-config.yml and its test_files
+// ---------------------------------------------------------------------------
+
+export const CAT_FILE = path.join(ROOT, 'acceptance-test-config.yml');
+
+export interface CatFile {
+  connector_image: string;
+  test_strictness_level?: string;
+  acceptance_tests: Record<string, { tests?: Json[]; bypass_reason?: string }>;
+}
+
+export const cat: CatFile = yaml.load(fs.readFileSync(CAT_FILE, 'utf8')) as CatFile;
+
+/** The tests of one CAT section (spec, connection, discovery, basic_read, full_refresh, incremental). */
+export function catTests(section: string): Json[] {
+  const tests = cat.acceptance_tests?.[section]?.tests;
+  if (!Array.isArray(tests) || tests.length === 0) {
+    throw new Error(`${CAT_FILE} has no tests under acceptance_tests.${section}`);
+  }
+  return tests;
+}
+
+/** A JSON file named by the CAT file, relative to the connector's root. */
+export function readJson(relative: string): Json {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, relative), 'utf8'));
+}
+
+/** The catalog's view of one stream: name, primary key field, cursor field when read incrementally. */
+export interface CatalogStream {
+  name: string;
+  pk: string;
+  syncMode: 'full_refresh' | 'incremental';
+  /** The cursor the stream declares (default_cursor_field), whatever its sync mode in this catalog. */
+  cursor?: string;
+}
+
+export function catalogStreams(catalog: Json): CatalogStream[] {
+  return catalog.streams.map((entry: Json) => {
+    const pk = entry.primary_key ?? entry.stream.source_defined_primary_key;
+    if (!Array.isArray(pk) || pk.length !== 1 || pk[0].length !== 1) {
+      throw new Error(`stream ${entry.stream.name}: expected a single-field primary key, got ${JSON.stringify(pk)}`);
+    }
+    const cursor = entry.cursor_field?.[0] ?? entry.stream.default_cursor_field?.[0];
+    return { name: entry.stream.name, pk: pk[0][0], syncMode: entry.sync_mode, cursor };
+  });
+}
+
+/** A copy of a configured catalog restricted to some streams. */
+export function subCatalog(catalog: Json, names: string[]): Json {
+  return { ...catalog, streams: catalog.streams.filter((e: Json) => names.includes(e.stream.name)) };
+}
+
+// ---------------------------------------------------------------------------
+// Running the connector against a sandbox
+// ---------------------------------------------------------------------------
+
+/**
+ * A connector config for the given sandbox: `base` (a test_files config) with
+ * base_url replaced, client-side pacing off unless `overrides` set it (the
+ * connector's own default, 2 requests/s, would make every read crawl), and a
+ * small backoff.
+ */
+export function configFor(sandboxUrl: string, overrides: Rec = {}, base = 'test_files/config.json'): Rec {
+  return {
+    ...readJson(base),
+    base_url: sandboxUrl,
+    rate_limit_capacity: 0,
+    rate_limit_per_second: 0,
+    backoff_factor: 0.05,
+    ...overrides,
+  };
+}
+
+export interface ReadInput {
+  config: Rec;
+  catalog: Json;
+  /** A state as the platform would pass it (e.g. lastStates(run)); omitted for a first sync. */
+  state?: Json;
+  timeoutMs?: number;
+}
+
+/** Runs bin/main commands with their input files in a temp dir of their own. */
+export class Connector {
+  private readonly dir = workDir();
+  private n = 0;
+
+  private file(name: string, content: unknown): string {
+    return this.dir.write(`${++this.n}-${name}`, content);
+  }
+
+  spec(): Promise<Run> {
+    return runConnector(['spec'], { timeoutMs: 30_000 });
+  }
+
+  check(config: Rec): Promise<Run> {
+    return runConnector(['check', '--config', this.file('config.json', config)], { timeoutMs: 60_000 });
+  }
+
+  discover(config: Rec): Promise<Run> {
+    return runConnector(['discover', '--config', this.file('config.json', config)], { timeoutMs: 30_000 });
+  }
+
+  read({ config, catalog, state, timeoutMs }: ReadInput): Promise<Run> {
+    const args = ['read', '--config', this.file('config.json', config), '--catalog', this.file('catalog.json', catalog)];
+    if (state !== undefined) args.push('--state', this.file('state.json', state));
+    return runConnector(args, { timeoutMs: timeoutMs ?? 120_000 });
+  }
+
+  cleanup(): void {
+    this.dir.cleanup();
+  }
+}
+
+/** Runs `fn` with a sandbox (always closed afterwards). */
+export async function withSandbox<T>(start: () => Promise<Sandbox>, fn: (sb: Sandbox) => Promise<T>): Promise<T> {
+  const sb = await start();
+  try {
+    return await fn(sb);
+  } finally {
+    await sb.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// What a run emitted
+// ---------------------------------------------------------------------------
+
+/** The last lines of a run's output, for failure messages. */
+export function describeRun(run: Run): string {
+  const errors = traces(run, 'ERROR').map((t) => `  TRACE ERROR: ${t.error.message}`);
+  const stderr = run.stderr.trim().split('\n').slice(-15).join('\n');
+  return [`exit code ${run.code}${run.signal ? `, signal ${run.signal}` : ''}`, ...errors, stderr && `stderr:\n${stderr}`]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/**
+ * The run ended well: exit 0, no TRACE error, and every selected stream went
+ * STARTED → COMPLETE. Failure messages say which stream failed and why.
+ */
+export function expectSuccessfulRead(run: Run, streams: string[]): void {
+  const problems: string[] = [];
+  if (run.code !== 0) problems.push(`the connector exited with ${run.code}`);
+  for (const t of traces(run, 'ERROR')) problems.push(`TRACE ERROR: ${t.error.message}`);
+  const statuses = new Map<string, string[]>();
+  for (const t of traces(run, 'STREAM_STATUS')) {
+    const name = t.stream_status.stream_descriptor.name;
+    statuses.set(name, [...(statuses.get(name) ?? []), t.stream_status.status]);
+  }
+  for (const name of streams) {
+    const seen = statuses.get(name) ?? [];
+    if (seen[0] !== 'STARTED' || seen[seen.length - 1] !== 'COMPLETE') {
+      problems.push(`stream ${name}: statuses ${JSON.stringify(seen)} (expected STARTED ... COMPLETE)`);
+    }
+  }
+  if (problems.length) {
+    throw new Error(`The read did not complete cleanly:\n  ${problems.join('\n  ')}\n${describeRun(run)}`);
+  }
+}
+
+/** Records per stream, in emission order (data only: emitted_at is left out). */
+export function recordsByStream(run: Run, names: string[]): Record<string, Rec[]> {
+  const out: Record<string, Rec[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (const m of run.messages) if (m.type === 'RECORD') (out[m.record.stream] ??= []).push(m.record.data);
+  return out;
+}
+
+/** The stream_state of the last STATE message of every stream (platform form → {stream: state}). */
+export function finalStates(run: Run): Record<string, Rec> {
+  return Object.fromEntries(lastStates(run).map((m) => [m.stream.stream_descriptor.name, m.stream.stream_state]));
+}
+
+/** Every STATE message's stream_state, per stream, in order. */
+export function stateSequence(run: Run): Record<string, Rec[]> {
+  const out: Record<string, Rec[]> = {};
+  for (const m of ofType(run, 'STATE')) {
+    const name = m.state.stream.stream_descriptor.name;
+    (out[name] ??= []).push(m.state.stream.stream_state);
+  }
+  return out;
+}
+
+/** A cursor value as an instant in ms (ISO 8601 or RFC 2822), NaN if it is neither. */
+export const instant = (value: unknown): number => (typeof value === 'string' ? Date.parse(value) : NaN);
+
+// ---------------------------------------------------------------------------
+// Ground truth
+// ---------------------------------------------------------------------------
+
+export interface TruthDiff {
+  /** Keys in the truth that were not emitted. */
+  missing: string[];
+  /** Keys emitted that the truth does not have. */
+  extra: string[];
+  /** Keys emitted more than once. */
+  duplicates: string[];
+  /** Keys emitted once whose content differs from the truth. */
+  changed: Array<{ key: string; emitted: Rec; truth: Rec }>;
+}
+
+const keyString = (record: Rec, pk: string): string => JSON.stringify(record[pk] ?? null);
+
+/** JSON round trip: the truth as it would look on the wire (no undefined fields). */
+const wire = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
+/** Compares one stream's emitted records with the sandbox's records, by primary key and content. */
+export function compareToTruth(emitted: Rec[], truth: Rec[], pk: string): TruthDiff {
+  const expected = new Map<string, Rec>();
+  for (const t of wire(truth)) expected.set(keyString(t, pk), t);
+  const seen = new Map<string, number>();
+  const diff: TruthDiff = { missing: [], extra: [], duplicates: [], changed: [] };
+  for (const record of emitted) {
+    const key = keyString(record, pk);
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    if (count === 2) diff.duplicates.push(key);
+    const want = expected.get(key);
+    if (!want) {
+      if (count === 1) diff.extra.push(key);
+    } else if (count === 1 && !isDeepStrictEqual(record, want)) {
+      diff.changed.push({ key, emitted: record, truth: want });
+    }
+  }
+  for (const key of expected.keys()) if (!seen.has(key)) diff.missing.push(key);
+  return diff;
+}
+
+const isClean = (d: TruthDiff) => !d.missing.length && !d.extra.length && !d.duplicates.length && !d.changed.length;
+
+const sample = (keys: string[]) => `${keys.slice(0, 8).join(', ')}${keys.length > 8 ? `, ... (${keys.length} in all)` : ''}`;
+
+/** One line per problem, naming the stream, the counts and a few keys; empty when everything matches. */
+export function describeDiff(stream: string, diff: TruthDiff, emittedCount: number, truthCount: number): string[] {
+  if (isClean(diff)) return [];
+  const head = `${stream}: emitted ${emittedCount} records, truth has ${truthCount}`;
+  const lines = [head];
+  if (diff.missing.length) lines.push(`  missing ${diff.missing.length}: ${sample(diff.missing)}`);
+  if (diff.extra.length) lines.push(`  extra ${diff.extra.length}: ${sample(diff.extra)}`);
+  if (diff.duplicates.length) lines.push(`  duplicates ${diff.duplicates.length}: ${sample(diff.duplicates)}`);
+  if (diff.changed.length) {
+    lines.push(`  changed ${diff.changed.length}: ${sample(diff.changed.map((c) => c.key))}`);
+    const first = diff.changed[0];
+    const fields = [...new Set([...Object.keys(first.emitted), ...Object.keys(first.truth)])].filter(
+      (f) => !isDeepStrictEqual(first.emitted[f], first.truth[f])
+    );
+    for (const f of fields.slice(0, 5)) {
+      lines.push(`    key ${first.key} field ${f}: emitted ${JSON.stringify(first.emitted[f])}, truth ${JSON.stringify(first.truth[f])}`);
+    }
+  }
+  return lines;
+}
+
+/**
+ * Asserts that, for every stream, the records equal the truth by primary key
+ * and content (missing 0, extra 0, duplicates 0, changed 0). The failure
+ * message lists every stream that differs.
+ */
+export function expectMatchesTruth(
+  emitted: Record<string, Rec[]>,
+  truth: Record<string, Rec[]>,
+  streams: Array<{ name: string; pk: string }>,
+  what = 'the records emitted'
+): void {
+  const problems: string[] = [];
+  for (const { name, pk } of streams) {
+    const mine = emitted[name] ?? [];
+    const theirs = truth[name];
+    if (!theirs) {
+      problems.push(`${name}: the sandbox has no such stream`);
+      continue;
+    }
+    problems.push(...describeDiff(name, compareToTruth(mine, theirs, pk), mine.length, theirs.length));
+  }
+  if (problems.length) {
+    throw new Error(`${what} differ from the sandbox's truth:\n${problems.join('\n')}`);
+  }
+}
+
+/** What an append_dedup destination keeps after several syncs: the last record per primary key. */
+export function mergeByKey(batches: Rec[][], pk: string): Rec[] {
+  const merged = new Map<string, Rec>();
+  for (const batch of batches) for (const record of batch) merged.set(keyString(record, pk), record);
+  return [...merged.values()];
+}
+
+/** A record as canonical JSON (sorted keys), to compare runs whatever the field order. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v
+  );
+}
