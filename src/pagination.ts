@@ -96,7 +96,7 @@ export async function* paginate(fetch: FetchPage, opts: PaginateOptions): AsyncG
         what
       );
     }
-    offset += records.length - 1;
+    offset += records.length;
     limit = pageSize + 1;
   }
 }

@@ -33,15 +33,19 @@ export class StreamProgress {
   describe(): string {
     const r = this.requests;
     const parts = [
-      `${this.records} records`,
-      `${this.pages} pages`,
-      ...(this.slices ? [`${this.slices} products`] : []),
-      `${r.requests} requests (${r.retries} retries, ${r.throttled} throttled)`,
-      `${seconds(r.waitedMs)} waiting on the rate limit`,
+      count(this.records, 'record'),
+      count(this.pages, 'page'),
+      ...(this.slices ? [count(this.slices, 'product')] : []),
+      `${count(r.requests, 'request')} (${count(r.retries, 'retry', 'retries')}, ${r.throttled} throttled, ` +
+        `${seconds(r.waitedMs)} queued for the rate limit in total)`,
       `${seconds(Date.now() - this.startedAt)} elapsed`,
     ];
     return parts.join(', ');
   }
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function seconds(ms: number): string {

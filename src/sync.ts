@@ -81,9 +81,11 @@ async function syncStream(
   output.message(streamStatus(name, 'STARTED'));
   const incremental = incrementalMode && stream.supportsIncremental;
   const field = stream.supportsIncremental ? String(stream.cursorField) : undefined;
-  const filter = field
-    ? new CursorFilter(field, name, incremental ? state[name] : undefined, config.start_date)
-    : undefined;
+  // A full refresh without start_date emits everything: no per-record cursor work.
+  const filter =
+    field && (incremental || config.start_date)
+      ? new CursorFilter(field, name, incremental ? state[name] : undefined, config.start_date)
+      : undefined;
   logger.info(
     `Stream '${name}': ${incremental ? `incremental from ${JSON.stringify(filter!.checkpoint())}` : 'full refresh'}.`
   );

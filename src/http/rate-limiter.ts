@@ -32,12 +32,14 @@ export class RequestLimiter {
     }
   }
 
-  /** Runs one HTTP exchange when a slot and a token are free; reports how long it waited. */
+  /** Runs one HTTP exchange when a slot and a token are free; reports how long it waited for the token. */
   run<T>(exchange: () => Promise<T>, onWaited: (ms: number) => void): Promise<T> {
-    const queuedAt = Date.now();
     return this.slots(async () => {
-      if (this.bucket) await this.bucket.removeTokens(1);
-      onWaited(Date.now() - queuedAt);
+      if (this.bucket) {
+        const waitingSince = Date.now();
+        await this.bucket.removeTokens(1);
+        onWaited(Date.now() - waitingSince);
+      }
       return exchange();
     });
   }

@@ -5,7 +5,7 @@
  */
 import { MutateResult, Sandbox, startSandbox } from '../../sandbox/server';
 import { Run, lastStates } from '../helpers/connector';
-import { protocolValidator, streamSchemaValidator, withProtocol } from '../helpers/protocol';
+import { withProtocol } from '../helpers/protocol';
 import {
   CatalogStream,
   Connector,
@@ -19,9 +19,11 @@ import {
   expectSuccessfulRead,
   finalStates,
   instant,
+  invalidMessages,
   mergeByKey,
   readJson,
   recordsByStream,
+  schemaProblems,
   stateSequence,
 } from '../helpers/acceptance';
 
@@ -32,25 +34,9 @@ afterAll(() => connector.cleanup());
 
 const newSandbox = () => startSandbox({ port: 0, rateLimitCapacity: 0 });
 
-function expectValidMessages(run: Run): void {
-  const validate = protocolValidator('AirbyteMessage');
-  const invalid: Json[] = [];
-  for (const m of run.messages) {
-    if (!validate(m)) invalid.push({ type: m.type, errors: validate.errors?.slice(0, 3) });
-  }
-  expect(invalid.slice(0, 5)).toEqual([]);
-}
-
-function expectRecordsMatchSchemas(run: Run, streams: CatalogStream[]): void {
-  const problems: string[] = [];
-  for (const s of streams) {
-    const validate = streamSchemaValidator(s.name);
-    for (const r of recordsByStream(run, [s.name])[s.name]) {
-      if (!validate(r)) problems.push(`${s.name} ${JSON.stringify(r[s.pk])}: ${JSON.stringify(validate.errors?.slice(0, 2))}`);
-    }
-  }
-  expect(problems.slice(0, 10)).toEqual([]);
-}
+const expectValidMessages = (run: Run) => expect(invalidMessages(run).slice(0, 5)).toEqual([]);
+const expectRecordsMatchSchemas = (run: Run, streams: CatalogStream[]) =>
+  expect(schemaProblems(run, streams).slice(0, 10)).toEqual([]);
 
 describe.each(catTests('basic_read').map((t, i) => [i, t] as const))('basic_read #%i', (_i, test: Json) => {
   const catalog = readJson(test.configured_catalog_path);

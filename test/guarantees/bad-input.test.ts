@@ -67,19 +67,12 @@ describe('Guarantee 9: bad input is refused clearly', () => {
     ['page_size 0', () => ({ ...good(), page_size: 0 }), /'page_size'.*at least 1/],
     ['page_size negative', () => ({ ...good(), page_size: -20 }), /'page_size'.*at least 1/],
     ['page_size as text', () => ({ ...good(), page_size: 'twenty' }), /'page_size'.*"twenty"/],
-    ['page_size a numeric string', () => ({ ...good(), page_size: '20' }), /'page_size'/],
-    ['page_size fractional', () => ({ ...good(), page_size: 2.5 }), /'page_size'.*whole number/],
-    ['max_retries of the wrong type', () => ({ ...good(), max_retries: true }), /'max_retries'/],
-    ['request_timeout_seconds 0', () => ({ ...good(), request_timeout_seconds: 0 }), /'request_timeout_seconds'/],
     ['start_date not a date', () => ({ ...good(), start_date: 'yesterday' }), /'start_date'.*"yesterday"/],
     ['start_date an impossible date', () => ({ ...good(), start_date: '2024-13-45' }), /'start_date'/],
-    ['start_date a number', () => ({ ...good(), start_date: 20240101 }), /'start_date'/],
     ['base_url not a URL', () => ({ ...good(), base_url: 'not a url' }), /'base_url' must be an http\(s\) URL/],
     ['base_url not http(s)', () => ({ ...good(), base_url: 'ftp://127.0.0.1/' }), /'base_url' must be an http\(s\) URL/],
-    ['base_url of the wrong type', () => ({ ...good(), base_url: 42 }), /'base_url'/],
     ['a config that is a JSON array', () => [good()], /config must be a JSON object/],
     ['a config file that is not JSON', () => '{"api_key": "k", "api_secret": ', /config file .* is not valid JSON/],
-    ['an empty config file', () => '', /config file .* is not valid JSON/],
   ];
 
   it.each(CONFIGS)('%s: discover and read end in a config_error TRACE, check in FAILED', async (_name, config, problem) => {
@@ -91,6 +84,21 @@ describe('Guarantee 9: bad input is refused clearly', () => {
     expectConfigErrorTrace(discover, problem);
     expectConfigErrorTrace(readRun, problem);
     expectFailedCheck(check, problem);
+  });
+
+  // More wrong values and types: the same path as above, so read alone is run.
+  const MORE_CONFIGS: Array<[string, () => unknown, RegExp]> = [
+    ['page_size a numeric string', () => ({ ...good(), page_size: '20' }), /'page_size'/],
+    ['page_size fractional', () => ({ ...good(), page_size: 2.5 }), /'page_size'.*whole number/],
+    ['max_retries of the wrong type', () => ({ ...good(), max_retries: true }), /'max_retries'/],
+    ['request_timeout_seconds 0', () => ({ ...good(), request_timeout_seconds: 0 }), /'request_timeout_seconds'/],
+    ['start_date a number', () => ({ ...good(), start_date: 20240101 }), /'start_date'/],
+    ['base_url of the wrong type', () => ({ ...good(), base_url: 42 }), /'base_url'/],
+    ['an empty config file', () => '', /config file .* is not valid JSON/],
+  ];
+
+  it.each(MORE_CONFIGS)('%s: read ends in a config_error TRACE', async (_name, config, problem) => {
+    expectConfigErrorTrace(await runWithFiles('read', { config: config(), catalog: CATALOG }), problem);
   });
 
   it('a config file that does not exist', async () => {

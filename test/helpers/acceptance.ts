@@ -12,6 +12,7 @@ import yaml from 'js-yaml';
 
 import type { Sandbox } from '../../sandbox/server';
 import { ROOT, Run, lastStates, ofType, runConnector, traces, workDir } from './connector';
+import { protocolValidator, streamSchemaValidator } from './protocol';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
@@ -183,6 +184,31 @@ export function recordsByStream(run: Run, names: string[]): Record<string, Rec[]
   const out: Record<string, Rec[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (const m of run.messages) if (m.type === 'RECORD') (out[m.record.stream] ??= []).push(m.record.data);
   return out;
+}
+
+/** Every message that is not a valid AirbyteMessage (protocol yaml), with its first errors. */
+export function invalidMessages(run: Run): Json[] {
+  const validate = protocolValidator('AirbyteMessage');
+  const invalid: Json[] = [];
+  for (const m of run.messages as unknown[]) {
+    const ok: boolean = validate(m);
+    if (!ok) invalid.push({ message: JSON.stringify(m).slice(0, 200), errors: validate.errors?.slice(0, 3) });
+  }
+  return invalid;
+}
+
+/** Every record that its stream's JSON schema (resources/schemas) rejects, as one line each. */
+export function schemaProblems(run: Run, streams: Array<{ name: string; pk: string }>): string[] {
+  const problems: string[] = [];
+  const byStream = recordsByStream(run, streams.map((s) => s.name));
+  for (const s of streams) {
+    const validate = streamSchemaValidator(s.name);
+    for (const r of byStream[s.name] as unknown[]) {
+      const ok: boolean = validate(r);
+      if (!ok) problems.push(`${s.name} ${JSON.stringify((r as Rec)[s.pk])}: ${JSON.stringify(validate.errors?.slice(0, 2))}`);
+    }
+  }
+  return problems;
 }
 
 /** The stream_state of the last STATE message of every stream (platform form → {stream: state}). */

@@ -1,0 +1,177 @@
+/**
+ * Guarantee 10: the API key and secret never leave the process except in the
+ * Authorization header of a request to the configured host: not in stdout
+ * (records, logs, TRACE errors, STATE), not in stderr, whatever fails and with
+ * debug on; only over https unless the host is this machine; never across a redirect.
+ */
+import { Run, catalogFor } from '../helpers/connector';
+import { json } from '../helpers/scripted-server';
+import { ALL, Resources, STREAM, errorTraces, read, runWithFiles, testConfig } from '../helpers/guarantees';
+
+jest.setTimeout(60_000);
+
+const KEY = 'KEY-7f3Zq9';
+const SECRET = 'SECRET-x8Pw2';
+const BASIC = Buffer.from(`${KEY}:${SECRET}`).toString('base64');
+const FORBIDDEN = [KEY, SECRET, BASIC];
+
+const res = new Resources();
+afterEach(() => res.closeAll());
+
+const config = (url: string, extra: Record<string, unknown> = {}) => testConfig(url, { api_key: KEY, api_secret: SECRET, ...extra });
+
+/** Neither credential nor their Basic encoding anywhere in what the process printed. */
+function expectNoSecrets(...runs: Run[]) {
+  for (const run of runs) {
+    expect(run.signal).toBeNull();
+    const printed = run.stdout + run.stderr;
+    for (const secret of FORBIDDEN) expect(printed).not.toContain(secret);
+  }
+}
+
+function expectFailedCheck(run: Run) {
+  expect(run.code).toBe(0);
+  const status = run.messages.find((m) => m.type === 'CONNECTION_STATUS');
+  expect(status?.connectionStatus.status).toBe('FAILED');
+}
+
+const SOME = ['orders', 'products', 'products_reviews', 'themes'];
+
+describe('Guarantee 10: secrets never appear in the output', () => {
+  it.each([false, true])('wrong secret, the sandbox answers 401 (debug: %s): check, discover and read leak nothing', async (debug) => {
+    const sb = await res.sandbox({ apiKey: KEY, apiSecret: 'the-real-secret' });
+    const [check, discover, readRun] = await Promise.all([
+      runWithFiles('check', { config: config(sb.url, { debug }) }),
+      runWithFiles('discover', { config: config(sb.url, { debug }) }),
+      read(config(sb.url, { debug }), { streams: ALL, mode: 'incremental' }),
+    ]);
+    expectFailedCheck(check);
+    expect(discover.code).toBe(0);
+    expect(readRun.code).toBe(1);
+    expect(errorTraces(readRun).map((e) => e.failure_type)).toEqual(['config_error']);
+    expect(sb.counters().byStatus['401']).toBeGreaterThan(0);
+    expectNoSecrets(check, discover, readRun);
+  });
+
+  it.each([['503'], ['500'], ['reset'], ['truncate'], ['nonjson'], ['nodata'], ['hang']] as const)(
+    "retries exhausted on sandbox fault '%s', with debug on: nothing leaks",
+    async (kind) => {
+      const sb = await res.sandbox({ apiKey: KEY, apiSecret: SECRET, faultRate: 1, faults: [kind] });
+      const extra = { debug: true, max_retries: 1, request_timeout_seconds: 0.3 };
+      const [check, readRun] = await Promise.all([
+        runWithFiles('check', { config: config(sb.url, extra) }),
+        read(config(sb.url, extra), { streams: SOME, mode: 'incremental', timeoutMs: 30_000 }),
+      ]);
+      expectFailedCheck(check);
+      expect(readRun.code).toBe(1);
+      expect(errorTraces(readRun).length).toBeGreaterThan(0);
+      expect(sb.counters().faults).toBeGreaterThan(0);
+      expectNoSecrets(check, readRun);
+    }
+  );
+
+  it('an API that echoes the Authorization header and the credentials in its answers: nothing leaks', async () => {
+    let n = 0;
+    const server = await res.server((req, r) => {
+      const auth = req.headers.authorization ?? '';
+      const decoded = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString();
+      const echo = `you sent ${auth} i.e. ${decoded}`;
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/v1/orders') return json(r, 500, { error: { message: echo } }); // retried, then fails
+      if (path === '/v1/themes') return json(r, 400, { error: { message: echo } }); // fails at once
+      if (path === '/v1/pages') return r.writeHead(200, { 'content-type': 'text/html' }).end(`<p>${echo}</p>`); // not JSON
+      if (path === '/v1/events') return json(r, 429, { error: echo }, { 'retry-after': '99999' }); // waits too long
+      n++;
+      json(r, 404, { error: { message: echo } });
+    });
+    const run = await read(config(server.url, { debug: true, max_retries: 1 }), {
+      streams: ['orders', 'themes', 'pages', 'events', 'customers'],
+    });
+    expect(run.code).toBe(1);
+    expect(errorTraces(run)).toHaveLength(5);
+    // The server really was given the credentials it echoed.
+    expect(server.seen.every((s) => s.authorization === `Basic ${BASIC}`)).toBe(true);
+    expect(n).toBe(1);
+    expectNoSecrets(run);
+  });
+
+  const BAD: Array<[string, () => { config: unknown; catalog?: unknown; state?: unknown }]> = [
+    ['page_size as text', () => ({ config: config('http://127.0.0.1:9', { page_size: 'abc' }) })],
+    ['the secret pasted into start_date', () => ({ config: config('http://127.0.0.1:9', { start_date: SECRET }) })],
+    ['the key pasted into base_url', () => ({ config: config(KEY) })],
+    ['credentials inside base_url', () => ({ config: config(`http://${KEY}:${SECRET}@127.0.0.1:9/`) })],
+    ['the secret of the wrong type, the key present', () => ({ config: { ...config('http://127.0.0.1:9'), api_secret: [SECRET] } })],
+    ['a config file that is not JSON', () => ({ config: `{"api_key": "${KEY}", "api_secret": "${SECRET}", "page_size": }` })],
+    ['a catalog naming an unknown stream', () => ({ config: config('http://127.0.0.1:9'), catalog: catalogFor([{ name: SECRET, pk: 'id' }], 'full_refresh') })],
+    ['a state that is not JSON', () => ({ config: config('http://127.0.0.1:9'), state: `{"${SECRET}": ` })],
+    ['a state whose cursor holds the secret', () => ({
+      config: config('http://127.0.0.1:9'),
+      state: { orders: { created_at_utc: SECRET } },
+    })],
+  ];
+
+  it.each(BAD)('bad input with the credentials present (%s): check, discover and read leak nothing', async (_name, files) => {
+    const catalog = catalogFor([STREAM.orders], 'incremental');
+    const [check, discover, readRun] = await Promise.all([
+      runWithFiles('check', { config: files().config }),
+      runWithFiles('discover', { config: files().config }),
+      runWithFiles('read', { catalog, ...files() }),
+    ]);
+    expect(readRun.code).toBe(1);
+    expect(errorTraces(readRun).length).toBeGreaterThan(0);
+    expectNoSecrets(check, discover, readRun);
+  });
+
+  it('a successful sync of all 14 streams with debug on leaks nothing (records, logs and STATE included)', async () => {
+    const sb = await res.sandbox({ apiKey: KEY, apiSecret: SECRET });
+    const run = await read(config(sb.url, { debug: true }), { streams: ALL, mode: 'incremental' });
+    expect(run.code).toBe(0);
+    expect(run.messages.some((m) => m.type === 'STATE')).toBe(true);
+    expectNoSecrets(run);
+  });
+});
+
+describe('Guarantee 10: credentials travel only over https (or to this machine), never across a redirect', () => {
+  it('base_url http://example.com is refused before any request (an HTTP proxy trap sees nothing)', async () => {
+    const trap = await res.server((_req, r) => json(r, 200, { data: [], total: 0 }));
+    const env = { HTTP_PROXY: trap.url, http_proxy: trap.url, HTTPS_PROXY: trap.url, https_proxy: trap.url, NO_PROXY: '', no_proxy: '' };
+    const catalog = catalogFor([STREAM.themes], 'full_refresh');
+
+    // Control: a request the connector does make goes through the trap.
+    const control = await runWithFiles('read', { config: config('http://127.0.0.1:9', { max_retries: 0 }), catalog }, { env });
+    expect(control.code).toBe(0);
+    expect(trap.seen.map((s) => s.url)).toEqual(['http://127.0.0.1:9/v1/themes?offset=0&limit=20']);
+    trap.seen.length = 0;
+
+    const insecure = config('http://example.com', { max_retries: 0 });
+    const [check, readRun] = await Promise.all([
+      runWithFiles('check', { config: insecure }, { env }),
+      runWithFiles('read', { config: insecure, catalog }, { env }),
+    ]);
+    expect(trap.seen).toEqual([]);
+    expectFailedCheck(check);
+    expect(check.messages.find((m) => m.type === 'CONNECTION_STATUS')!.connectionStatus.message).toMatch(/https/);
+    expect(readRun.code).toBe(1);
+    const errors = errorTraces(readRun);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].failure_type).toBe('config_error');
+    expect(errors[0].message).toMatch(/'base_url' must use https.*example\.com/);
+    expectNoSecrets(check, readRun, control);
+  });
+
+  it.each([301, 302, 303, 307, 308])('a %i redirect to another server: that server sees no request, the stream fails clearly', async (status) => {
+    const other = await res.server((_req, r) => json(r, 200, { data: [], total: 0 }));
+    const server = await res.server((req, r) => r.writeHead(status, { location: `${other.url}${req.url}` }).end());
+    const run = await read(config(server.url), { streams: ['orders'] });
+
+    expect(other.seen).toEqual([]);
+    expect(server.seen).toHaveLength(1);
+    expect(server.seen[0].authorization).toBe(`Basic ${BASIC}`);
+    expect(run.code).toBe(1);
+    const errors = errorTraces(run);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/redirected/);
+    expect(errors[0].message).toContain(`HTTP ${status}`);
+    expectNoSecrets(run);
+  });
+});
