@@ -96,7 +96,7 @@ export async function* paginate(fetch: FetchPage, opts: PaginateOptions): AsyncG
         what
       );
     }
-    offset += records.length;
+    offset += records.length - 1;
     limit = pageSize + 1;
   }
 }

@@ -4,13 +4,14 @@
  * Each scenario also checks the sandbox's counters, so that a scenario whose
  * hostility never materialised fails instead of passing for nothing.
  */
-import { FaultKind, Sandbox, SandboxOptions, startSandbox } from '../../sandbox/server';
+import { DriftSpec, FaultKind, Sandbox, SandboxOptions, startSandbox } from '../../sandbox/server';
 import { Run } from '../helpers/connector';
 import {
   Connector,
   Rec,
   catTests,
   catalogStreams,
+  compareToTruth,
   configFor,
   expectMatchesTruth,
   expectSuccessfulRead,
@@ -125,4 +126,54 @@ describe('API silently capping pages at 7 records while the connector asks for 2
   });
 
   it('reads the whole truth anyway', () => expectWholeTruth(outcome));
+});
+
+describe('a list that shifts while it is read (records deleted before the offset, others appended)', () => {
+  // Each drift fires right after the Nth clean page of its resource; deletes
+  // take records already read, so every later record moves back by that many.
+  const drifts: DriftSpec[] = [
+    { resource: 'orders', afterRequests: 3, op: 'delete', ids: [2, 3] },
+    { resource: 'orders', afterRequests: 6, op: 'delete', ids: [10] },
+    { resource: 'customers', afterRequests: 2, op: 'delete', ids: [1, 5, 7] },
+    { resource: 'events', afterRequests: 2, op: 'insert', count: 4 },
+    { resource: 'events', afterRequests: 4, op: 'delete', ids: [4] },
+  ];
+  let outcome: Outcome;
+  let applied: ReturnType<Sandbox['drifts']>['applied'];
+  beforeAll(async () => {
+    const sandbox = await startSandbox({ port: 0, rateLimitCapacity: 0 });
+    try {
+      for (const d of drifts) sandbox.drift(d);
+      const run = await connector.read({ config: configFor(sandbox.url, {}, test.config_path), catalog });
+      outcome = { run, truth: sandbox.truth(), counters: sandbox.counters(), ms: 0 };
+      applied = sandbox.drifts().applied;
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('every drift really fired during the read', () => {
+    expect(applied.map((a) => a.error ?? 'ok')).toEqual(drifts.map(() => 'ok'));
+  });
+
+  it('completes', () => expectSuccessfulRead(outcome.run, names));
+
+  it('emits every record present for the whole read exactly once; only deleted ones may be extra', () => {
+    const emitted = recordsByStream(outcome.run, names);
+    const problems: string[] = [];
+    for (const s of streams) {
+      const diff = compareToTruth(emitted[s.name], outcome.truth[s.name], s.pk);
+      const deleted = new Set(
+        applied.flatMap((a) => (a.result?.deleted[s.name as keyof typeof a.result.deleted] ?? []).map((k) => JSON.stringify(k)))
+      );
+      const unexpectedExtra = diff.extra.filter((k) => !deleted.has(k));
+      if (diff.missing.length || diff.duplicates.length || diff.changed.length || unexpectedExtra.length) {
+        problems.push(
+          `${s.name}: missing ${JSON.stringify(diff.missing)}, duplicates ${JSON.stringify(diff.duplicates)}, ` +
+            `changed ${JSON.stringify(diff.changed.map((c) => c.key))}, extra (not deleted) ${JSON.stringify(unexpectedExtra)}`
+        );
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 });

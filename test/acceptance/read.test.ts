@@ -78,6 +78,26 @@ describe.each(catTests('basic_read').map((t, i) => [i, t] as const))('basic_read
     expectMatchesTruth(recordsByStream(run, names), sandbox.truth(), streams);
   });
 
+  it('costs no more requests than offset paging needs (no repeated or wasted pages)', () => {
+    const pageSize = Number(config.page_size ?? 20);
+    const truth = sandbox.truth() as Record<string, Rec[]>;
+    const pages = (n: number) => Math.ceil(n / pageSize) + 1; // one spare request per list to find its end
+    const byResource = sandbox.counters().byResource as Record<string, number>;
+    const over: string[] = [];
+    for (const name of names) {
+      let budget: number;
+      if (name === 'countries') budget = 1; // served whole, never paged
+      else if (truth[name].length > 0 && 'product_id' in truth[name][0]) {
+        // Per-product lists: one list per product, however many children it has.
+        const perProduct = new Map<unknown, number>(truth.products.map((p) => [p.id, 0]));
+        for (const child of truth[name]) perProduct.set(child.product_id, (perProduct.get(child.product_id) ?? 0) + 1);
+        budget = [...perProduct.values()].reduce((sum, n) => sum + pages(n), 0);
+      } else budget = pages(truth[name].length);
+      if ((byResource[name] ?? 0) > budget) over.push(`${name}: ${byResource[name]} requests, paging needs at most ${budget}`);
+    }
+    expect(over).toEqual([]);
+  });
+
   it('the API secret never appears in the output', () => {
     expect(run.stdout.includes(String(config.api_secret))).toBe(false);
     expect(run.stderr.includes(String(config.api_secret))).toBe(false);

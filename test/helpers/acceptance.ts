@@ -10,7 +10,6 @@ import { isDeepStrictEqual } from 'node:util';
 
 import yaml from 'js-yaml';
 
-import type { Sandbox } from '../../sandbox/server';
 import { ROOT, Run, lastStates, ofType, runConnector, traces, workDir } from './connector';
 import { protocolValidator, streamSchemaValidator } from './protocol';
 
@@ -129,16 +128,6 @@ export class Connector {
 
   cleanup(): void {
     this.dir.cleanup();
-  }
-}
-
-/** Runs `fn` with a sandbox (always closed afterwards). */
-export async function withSandbox<T>(start: () => Promise<Sandbox>, fn: (sb: Sandbox) => Promise<T>): Promise<T> {
-  const sb = await start();
-  try {
-    return await fn(sb);
-  } finally {
-    await sb.close();
   }
 }
 
