@@ -16,6 +16,8 @@ export interface PaginateOptions {
   keyOf: (record: Rec) => unknown;
   /** Names the list in errors, e.g. "stream 'orders' (/v1/orders)". */
   what: string;
+  /** The stream the list belongs to, for the error's stream descriptor. */
+  stream: string;
 }
 
 /** How many pages we walk back to find where a shifted list continues. */
@@ -38,39 +40,39 @@ const MAX_STEP_BACKS = 10;
  * stop bringing anything new, end in an error instead of a loop.
  */
 export async function* paginate(fetch: FetchPage, opts: PaginateOptions): AsyncGenerator<Page> {
-  const { pageSize, keyOf, what } = opts;
-  let recent: unknown[] = []; // keys yielded last, oldest first: the overlap we look for
+  const { pageSize, keyOf, what, stream } = opts;
+  // Keys yielded last, oldest first: the overlap we look for. Long enough to find
+  // our place again after walking back MAX_STEP_BACKS pages, and no longer.
+  const windowSize = (pageSize + 1) * (MAX_STEP_BACKS + 1);
+  let recent: unknown[] = [];
   let offset = 0;
   let limit = pageSize;
+  let expectOverlap = false;
+  let firstKey: unknown;
   let previousSignature: string | undefined;
   let stepBacks = 0;
   let stalls = 0;
+  const fail = (message: string) => new PaginationError(message, stream);
 
   for (;;) {
     const page = await fetch(offset, limit);
     const { records, total } = page;
     const keys = records.map(keyOf);
     const signature = JSON.stringify(keys);
-    if (records.length > 0 && signature === previousSignature) {
-      throw new PaginationError(
-        `The API returned the same page twice for ${what} (offsets ignored?): stopped instead of looping.`,
-        what
-      );
+    const restarted = offset > 0 && records.length > 1 && keys[0] === firstKey;
+    if (records.length > 0 && (signature === previousSignature || restarted)) {
+      throw fail(`The API returned the same page twice for ${what} (offsets ignored?): stopped instead of looping.`);
     }
     previousSignature = signature;
+    if (offset === 0) firstKey = keys[0];
 
-    let fresh = records;
-    if (recent.length > 0) {
-      const seen = new Set(recent);
+    const seen = new Set(recent);
+    let fresh = records.filter((_, i) => !seen.has(keys[i]));
+    if (expectOverlap) {
       const anchor = lastIndexWhere(keys, (k) => seen.has(k));
       if (anchor === -1 && offset > 0) {
         // Nothing we yielded is where it was: the list shrank before our offset.
-        if (++stepBacks > MAX_STEP_BACKS) {
-          throw new PaginationError(
-            `${what} changed too much while it was being read; run the sync again.`,
-            what
-          );
-        }
+        if (++stepBacks > MAX_STEP_BACKS) throw fail(`${what} changed too much while it was being read; run the sync again.`);
         offset = Math.max(0, offset - pageSize);
         limit = pageSize + 1;
         continue;
@@ -80,24 +82,20 @@ export async function* paginate(fetch: FetchPage, opts: PaginateOptions): AsyncG
     }
     if (fresh.length > 0) {
       yield { records: fresh, total };
-      recent = recent.concat(fresh.map(keyOf)).slice(-(pageSize + 1));
+      recent = recent.concat(fresh.map(keyOf)).slice(-windowSize);
     }
 
-    const end =
-      total !== undefined
-        ? offset + records.length >= total
-        : records.length < limit && !(recent.length > 0 && records.length === pageSize && limit > pageSize);
+    const capSuspect = expectOverlap && records.length === pageSize && limit > pageSize;
+    const end = total !== undefined ? offset + records.length >= total : records.length < limit && !capSuspect;
     if (end || records.length === 0) return;
 
     stalls = fresh.length === 0 ? stalls + 1 : 0;
-    if (stalls >= 2) {
-      throw new PaginationError(
-        `Pagination of ${what} stopped advancing at offset ${offset}: stopped instead of looping.`,
-        what
-      );
-    }
-    offset += records.length - 1;
-    limit = pageSize + 1;
+    if (stalls >= 2) throw fail(`Pagination of ${what} stopped advancing at offset ${offset}: stopped instead of looping.`);
+    // Overlap by one record when a page holds more than one; a server capping
+    // pages at one record would otherwise never advance.
+    expectOverlap = records.length > 1;
+    offset += expectOverlap ? records.length - 1 : records.length;
+    limit = expectOverlap ? pageSize + 1 : pageSize;
   }
 }
 

@@ -93,6 +93,7 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
       pageSize: config.page_size,
       keyOf: (r) => r[key] ?? JSON.stringify(r),
       what: `stream '${this.name}' (${where})`,
+      stream: this.name,
     });
   }
 

@@ -15,7 +15,7 @@ function listServer(ids: number[], opts: { total?: boolean; cap?: number; betwee
 
 async function readAll(fetch: (o: number, l: number) => Promise<Page>, pageSize = 5): Promise<number[]> {
   const out: number[] = [];
-  for await (const page of paginate(fetch, { pageSize, keyOf: (r: Rec) => r.id, what: 'test list' })) {
+  for await (const page of paginate(fetch, { pageSize, keyOf: (r: Rec) => r.id, what: 'test list', stream: 'test' })) {
     out.push(...page.records.map((r) => r.id));
   }
   return out;
