@@ -10,7 +10,7 @@ import { DriftSpec, MutateOp, Sandbox, Settings } from './types';
 type Handler = (sandbox: Sandbox, req: IncomingMessage) => Promise<unknown> | unknown;
 
 const ROUTES: Record<string, Partial<Record<'GET' | 'POST', Handler>>> = {
-  '/__admin/truth': { GET: (s) => ({ streams: s.truth() }) },
+  '/__admin/truth': { GET: (s) => ({ streams: s.truth(), parents: s.parents() }) },
   '/__admin/counters': { GET: (s) => s.counters() },
   '/__admin/counters/reset': {
     POST: (s) => {

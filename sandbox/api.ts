@@ -9,8 +9,10 @@ import { Settings } from './types';
 
 export interface Target {
   stream: Stream;
-  /** Set for the per-product child resources. */
+  /** Set for the per-product child resources, and for GET /v1/products/{id}. */
   productId?: number;
+  /** GET /v1/products/{id}: one product, not a list. */
+  single?: boolean;
 }
 
 export interface ApiResponse {
@@ -24,6 +26,7 @@ export function answer(store: Store, settings: Settings, vendor: boolean, method
   const target = route(url.pathname);
   if (!target) return { status: 404, body: errorBody(`Not found: ${url.pathname}`) };
   if (method !== 'GET') return { status: 405, body: errorBody(`${method} is not allowed`), headers: { allow: 'GET' } };
+  if (target.single) return singleProduct(store, settings, vendor, target.productId!);
   return listPage(store, settings, vendor, target, url.searchParams);
 }
 
@@ -38,6 +41,8 @@ export function route(pathname: string): Target | null {
     const stream = TOP_BY_PATH.get(top[1]);
     return stream ? { stream } : null;
   }
+  const single = /^\/v1\/products\/([1-9]\d{0,15})$/.exec(pathname);
+  if (single) return { stream: 'products', productId: Number(single[1]), single: true };
   const child = /^\/v1\/products\/([1-9]\d{0,15})\/([a-z]+)$/.exec(pathname);
   if (child) {
     const stream = CHILD_BY_PATH.get(child[2]);
@@ -54,6 +59,18 @@ function intParam(query: URLSearchParams, name: string, fallback: number, min: n
     return `Invalid "${name}": expected an integer >= ${min}`;
   }
   return Number(raw);
+}
+
+/**
+ * GET /v1/products/{id}: the product as the list serves it (bare in the vendor
+ * form, under "data" in the seed form), 404 once deleted. With the setting
+ * productById off the server behaves as one without that endpoint: 404 for all.
+ */
+function singleProduct(store: Store, settings: Settings, vendor: boolean, id: number): ApiResponse {
+  const product = settings.productById ? store.product(id) : undefined;
+  if (!product) return { status: 404, body: errorBody(`Product ${id} not found`) };
+  const body = present('products', product, vendor);
+  return { status: 200, body: vendor ? body : { data: body } };
 }
 
 export function listPage(store: Store, settings: Settings, vendor: boolean, target: Target, query: URLSearchParams): ApiResponse {
@@ -85,6 +102,16 @@ export function listPage(store: Store, settings: Settings, vendor: boolean, targ
 
 function envelope(data: unknown[], total: number, settings: Settings): unknown {
   return settings.includeTotal ? { data, total } : { data };
+}
+
+/** For each child stream, child record id → the id of the product it belongs to (which the vendor form does not say). */
+export function parents(store: Store): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const stream of CHILD_STREAMS) {
+    out[stream] = {};
+    for (const p of store.top.products) for (const c of store.children[stream].get(p.id) ?? []) out[stream][String(c.id)] = p.id;
+  }
+  return out;
 }
 
 /** Every stream's full current list, children of all current products in product order. */

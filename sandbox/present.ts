@@ -5,6 +5,12 @@ import { rfc2822 } from './time';
 // Records are stored once, in the seed form; this file renders them in the
 // form the server is currently speaking. The truth endpoint uses the same
 // rendering, so "truth" is always exactly what the API would serve.
+//
+// The vendor form follows the vendor's help pages (help.shopwired.co.uk/api/...)
+// where they document a resource, and public clients where they do not (events,
+// reviews, pages, themes, shipping zones): documented names and types, no
+// product id in child records, no uuid on shipping zones, no dates where the
+// vendor shows none. Fields of the seed form with no vendor counterpart are left out.
 
 /**
  * The vendor sends times in the shop's configured zone, not always UTC. About
@@ -17,10 +23,117 @@ function vendorOffsetMinutes(stream: Stream, id: number): number {
   return bucket === 0 ? 120 : bucket === 1 ? -300 : 0;
 }
 
-/** Orders alone call their creation time "created" in the vendor dialect. */
-function vendorCreatedKey(stream: Stream): string {
-  return stream === 'orders' ? 'created' : 'createdAt';
+/** Streams the vendor documents without any date (countries, product images). */
+export const VENDOR_UNDATED: readonly Stream[] = ['countries', 'products_images'];
+
+type Obj = Record<string, unknown>;
+const SHOP = 'https://www.northwind-goods.test';
+
+/** Order status names of the seed form → the vendor's status object (type is paid, unpaid, cancelled, shipped or custom). */
+const ORDER_STATUS: Record<string, { id: number; name: string; type: string }> = {
+  placed: { id: 1, name: 'Placed', type: 'unpaid' },
+  paid: { id: 2, name: 'Paid', type: 'paid' },
+  shipped: { id: 3, name: 'Shipped', type: 'shipped' },
+  cancelled: { id: 4, name: 'Cancelled', type: 'cancelled' },
+  refunded: { id: 5, name: 'Refunded', type: 'custom' },
+};
+
+function vendorAddress(a: Obj | null | undefined, name?: string): Obj | null {
+  if (!a) return null;
+  return {
+    name: name ?? null,
+    addressLine1: a.line1 ?? null,
+    addressLine2: a.line2 ?? null,
+    city: a.city ?? null,
+    postcode: a.postcode ?? null,
+    country: a.country_code ?? null,
+  };
 }
+
+/** The vendor's fields for each resource, from a stored (seed-form) record. */
+const VENDOR: Record<Stream, (r: Rec) => Obj> = {
+  countries: (r) => ({ id: r.id, name: r.name, iso: r.iso_code }),
+  pages: (r) => ({ id: r.id, title: r.title, slug: r.slug, content: r.content, active: r.is_published }),
+  products: (r) => {
+    const seo = r.seo as Obj;
+    return {
+      id: r.id,
+      title: r.title,
+      description: r.description,
+      active: r.is_active,
+      price: r.price,
+      sku: r.sku,
+      stock: r.stock,
+      weight: r.weight,
+      url: `${SHOP}/${r.slug}`,
+      metaTitle: seo.title,
+      metaDescription: seo.description,
+    };
+  },
+  products_images: (r) => ({ id: r.id, sortOrder: r.position, url: r.url, description: r.alt ?? '' }),
+  choice_sets: (r) => ({
+    id: r.id,
+    displayName: r.name,
+    internalName: `${r.name} ${r.id}`,
+    values: (r.choices as Obj[]).map((c, i) => ({ id: c.id, name: c.name, price: c.price_modifier, sortOrder: i })),
+  }),
+  products_reviews: (r) => ({ id: r.id, name: r.author_name, rating: r.rating, content: r.body, active: r.is_approved }),
+  product_options: (r) => ({ id: r.id, name: r.name }),
+  products_variations: (r) => ({
+    id: r.id,
+    price: r.price,
+    sku: r.sku,
+    stock: r.stock,
+    weight: r.weight,
+    image: null,
+    values: (r.option_value_ids as number[]).map((id) => ({ id })),
+  }),
+  customers: (r) => {
+    const address = ((r.addresses as Obj[])[0] ?? {}) as Obj;
+    return {
+      id: r.id,
+      trade: r.is_trade,
+      active: true,
+      firstName: r.first_name,
+      lastName: r.last_name,
+      email: r.email,
+      phone: r.phone,
+      addressLine1: address.line1 ?? null,
+      addressLine2: address.line2 ?? null,
+      city: address.city ?? null,
+      postcode: address.postcode ?? null,
+      acceptsMarketing: r.marketing_opt_in,
+      companyName: r.company,
+    };
+  },
+  orders: (r) => {
+    const billing = r.billing_address as Obj;
+    return {
+      id: r.id,
+      reference: 1000 + r.id,
+      archived: false,
+      status: ORDER_STATUS[r.status as string] ?? { id: 0, name: String(r.status), type: 'custom' },
+      billingAddress: vendorAddress(billing, `${billing.first_name} ${billing.last_name}`),
+      shippingAddress: vendorAddress(r.shipping_address as Obj | null),
+      paymentMethod: (r.payment as Obj).method,
+      subTotal: r.subtotal,
+      shippingTotal: r.shipping_total,
+      discountTotal: r.discount_total,
+      vatTotal: r.tax_total,
+      total: r.total,
+    };
+  },
+  shipping_zones: (r) => ({ id: r.id, name: r.name }),
+  events: (r) => ({ id: r.id, topic: r.type, subjectType: r.resource_type, subjectId: r.resource_id, data: r.payload }),
+  categories: (r) => ({
+    id: r.id,
+    title: r.name,
+    description: r.description,
+    url: `${SHOP}/${r.slug}`,
+    active: r.is_visible,
+  }),
+  themes: (r) => ({ id: r.id, name: r.name, active: r.is_active, version: r.version }),
+};
 
 export function present(stream: Stream, rec: Rec, vendor: boolean): Record<string, unknown> {
   if (!vendor) {
@@ -29,13 +142,12 @@ export function present(stream: Stream, rec: Rec, vendor: boolean): Record<strin
     const { id: _internal, ...zone } = rec;
     return zone;
   }
+  const out = VENDOR[stream](rec);
+  if (VENDOR_UNDATED.includes(stream)) return out;
   const offset = vendorOffsetMinutes(stream, rec.id);
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(rec)) {
-    if (key === 'created_at_utc') out[vendorCreatedKey(stream)] = rfc2822(Date.parse(value as string), offset);
-    else if (key === 'updated_at_utc') out.updatedAt = rfc2822(Date.parse(value as string), offset);
-    else if (!(stream === 'shipping_zones' && key === 'uuid')) out[key] = value;
-  }
+  // Orders alone call their creation time "created".
+  if (rec.created_at_utc) out[stream === 'orders' ? 'created' : 'createdAt'] = rfc2822(Date.parse(rec.created_at_utc as string), offset);
+  if (rec.updated_at_utc) out.updatedAt = rfc2822(Date.parse(rec.updated_at_utc as string), offset);
   return out;
 }
 

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin';
-import { answer, route, truth } from './api';
+import { answer, parents, route, truth } from './api';
 import { generateDataset } from './data';
 import { DriftQueue, parseDrift } from './drift';
 import { badRequest, errorBody } from './errors';
@@ -23,7 +23,7 @@ export { HttpError } from './errors';
 const HOST = '127.0.0.1';
 
 function emptyCounters(): Counters {
-  return { requests: 0, byStatus: {}, rateLimited: 0, faults: 0, byFault: {}, peakConcurrency: 0, byResource: {} };
+  return { requests: 0, byStatus: {}, rateLimited: 0, faults: 0, byFault: {}, peakConcurrency: 0, byResource: {}, singleProduct: 0 };
 }
 
 /** Constant-time comparison, so the sandbox does not teach clients a timing leak is fine. */
@@ -56,6 +56,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       faults: opts.faults,
       pageCap: opts.pageCap,
       includeTotal: opts.includeTotal,
+      productById: opts.productById,
     }),
   };
 
@@ -109,7 +110,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const target = route(url.pathname);
-    if (target) counters.byResource[target.stream] = (counters.byResource[target.stream] ?? 0) + 1;
+    if (target?.single) counters.singleProduct += 1;
+    else if (target) counters.byResource[target.stream] = (counters.byResource[target.stream] ?? 0) + 1;
 
     // Order matters: the bucket sees every request (401s too), faults only authenticated ones.
     const admitted = bucket.take();
@@ -144,7 +146,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     send(res, out.status, out.body, out.headers);
     // A faulted request changes nothing, so only clean list answers advance drift.
-    if (!fault && out.status === 200 && target) applyDueDrifts(target.stream, target.productId);
+    if (!fault && out.status === 200 && target && !target.single) applyDueDrifts(target.stream, target.productId);
   }
 
   function applyDueDrifts(stream: Stream, productId: number | undefined): void {
@@ -188,6 +190,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         server.closeAllConnections();
       }),
     truth: () => truth(store, vendor),
+    parents: () => parents(store),
     counters: () => structuredClone(counters),
     resetCounters: () => {
       counters = emptyCounters();

@@ -11,6 +11,7 @@ export const DEFAULT_SETTINGS: Settings = {
   faults: DEFAULT_FAULTS,
   pageCap: 100,
   includeTotal: true,
+  productById: true,
 };
 
 const isNonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -26,6 +27,7 @@ const RULES: { [K in keyof Settings]: [check: (v: unknown) => boolean, expected:
   ],
   pageCap: [(v) => Number.isInteger(v) && (v as number) >= 1, 'an integer >= 1'],
   includeTotal: [(v) => typeof v === 'boolean', 'a boolean'],
+  productById: [(v) => typeof v === 'boolean', 'a boolean'],
 };
 
 /**

@@ -32,6 +32,8 @@ export interface SandboxOptions {
   vendor?: boolean;
   /** Seed form only: add "total" to list bodies, default true. */
   includeTotal?: boolean;
+  /** Serve GET /v1/products/{id}, default true. */
+  productById?: boolean;
 }
 
 /** The options that can change while the server runs (POST /__admin/settings). */
@@ -43,6 +45,8 @@ export interface Settings {
   faults: FaultKind[];
   pageCap: number;
   includeTotal: boolean;
+  /** Serve GET /v1/products/{id} (default true); false: 404 for every id, as a server without it. */
+  productById: boolean;
 }
 
 export interface Counters {
@@ -55,8 +59,10 @@ export interface Counters {
   byFault: Partial<Record<FaultKind, number>>;
   /** Most API requests in flight at once, latency waits included. */
   peakConcurrency: number;
-  /** API requests per stream; unknown paths are not counted here. */
+  /** API requests per stream (list requests only); unknown paths are not counted here. */
   byResource: Partial<Record<Stream, number>>;
+  /** GET /v1/products/{id} requests (not counted in byResource). */
+  singleProduct: number;
 }
 
 /** Primary key as the current form shows it: a number, or a uuid for seed-form shipping zones. */
@@ -96,6 +102,8 @@ export interface Sandbox {
   close(): Promise<void>;
   /** Every stream's full current list, exactly as the API would serve the records. */
   truth(): Record<Stream, Array<Record<string, unknown>>>;
+  /** Per child stream, child id → its product's id: what the vendor form's child records do not say. */
+  parents(): Record<string, Record<string, number>>;
   counters(): Counters;
   resetCounters(): void;
   settings(): Settings;

@@ -28,7 +28,12 @@ export type Params = Record<string, string | number>;
 
 interface RequestMeta {
   stream: string;
+  /** 'list' (default): a 2xx must carry a list of records; 'record': one JSON object (GET /v1/products/{id}). */
+  body?: BodyKind;
 }
+export type BodyKind = 'list' | 'record';
+
+const isRecordBody = (body: unknown) => typeof body === 'object' && body !== null && !Array.isArray(body);
 /** Set on the final error when the API asked for a longer wait than we accept. */
 type TooLong = AxiosError & { retryAfterTooLongMs?: number };
 type MetaConfig = InternalAxiosRequestConfig & { meta?: RequestMeta };
@@ -87,8 +92,9 @@ export class ApiClient {
     // Registered before axios-retry, so that a 2xx without a list body reaches it as a retriable error.
     // (axios-retry's own validateResponse would turn every answer into an error object first.)
     this.http.interceptors.response.use((res) => {
-      if (isListBody(res.data)) return res;
-      throw new AxiosError('The answer is not a list of records', AxiosError.ERR_BAD_RESPONSE, res.config, res.request, res);
+      const kind = (res.config as MetaConfig).meta?.body ?? 'list';
+      if (kind === 'list' ? isListBody(res.data) : isRecordBody(res.data)) return res;
+      throw new AxiosError(kind === 'list' ? 'The answer is not a list of records' : 'The answer is not a JSON object', AxiosError.ERR_BAD_RESPONSE, res.config, res.request, res);
     });
     axiosRetry(this.http, {
       retries: maxRetries,
@@ -110,9 +116,9 @@ export class ApiClient {
     });
   }
 
-  /** GET a list endpoint. Resolves with a 2xx list body, or rejects with a ConnectorError. */
-  async get(path: string, params: Params | undefined, stream: string): Promise<ApiResponse> {
-    const meta: RequestMeta = { stream };
+  /** GET a list endpoint (or one record, with body 'record'). Resolves with a 2xx body of that kind, or rejects with a ConnectorError. */
+  async get(path: string, params: Params | undefined, stream: string, body: BodyKind = 'list'): Promise<ApiResponse> {
+    const meta: RequestMeta = { stream, body };
     try {
       const res = await this.http.get(path, { params, meta } as object);
       return { status: res.status, body: res.data };

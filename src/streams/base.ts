@@ -5,10 +5,11 @@ import { AirbyteLogger, AirbyteStreamBase } from 'faros-airbyte-cdk';
 
 import { Config } from '../config';
 import { deriveTimestamps, readPage } from '../dialect';
-import { ApiError } from '../errors';
+import { ApiError, ConnectorError } from '../errors';
 import { ApiClient } from '../http/client';
 import { Page, paginate, Rec } from '../pagination';
 import { ProductCatalog } from '../product-catalog';
+import { productLookup } from '../product-lookup';
 
 /** What every stream gets: one client and one product catalog per run. */
 export interface StreamContext {
@@ -81,7 +82,7 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
         // The client validates bodies before this point; this guards the contract.
         throw new ApiError(`The API answered ${where} for stream '${this.name}' without a list of records.`, 'system_error', res.status, where, undefined, this.name);
       }
-      for (const record of page.records) this.normalize(record);
+      for (const record of page.records) this.normalize(record, slice);
       return page;
     };
     if (this.definition.paginated === false) {
@@ -98,7 +99,7 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
   }
 
   /** Brings a record of either dialect to the documented form, in place. */
-  protected normalize(record: Rec): void {
+  protected normalize(record: Rec, _slice?: Slice): void {
     deriveTimestamps(record);
   }
 
@@ -131,15 +132,71 @@ export abstract class ProductChildStream extends EcommerceStream {
     for (const id of await this.ctx.products.productIds()) yield { prd_id: id };
   }
 
-  override async *readSlice(slice: Slice): AsyncGenerator<Page> {
-    try {
-      yield* super.readSlice(slice);
-    } catch (error) {
-      // A product deleted after the list was read: its children are gone too.
-      if (!(error instanceof ApiError && error.status === 404)) throw error;
-      this.ctx.logger.warn(
-        `Stream '${this.name}': product ${slice?.prd_id} answered 404 Not Found (deleted since the product list was read); skipped.`
+  /**
+   * The live API's child records do not say which product they belong to: the
+   * slice does. product_id keeps the JSON type of the product's id; when the API
+   * sends one it is kept, and must name the same product.
+   */
+  protected override normalize(record: Rec, slice?: Slice): void {
+    super.normalize(record, slice);
+    const productId = slice!.prd_id;
+    if (record.product_id === undefined || record.product_id === null) {
+      record.product_id = productId;
+    } else if (String(record.product_id) !== String(productId)) {
+      throw new ConnectorError(
+        `Stream '${this.name}': record ${JSON.stringify(record.id)} was listed under product ${JSON.stringify(productId)} but says product_id ${JSON.stringify(record.product_id)}; the API contradicts itself, so the stream stops rather than emit a row joined to the wrong product.`,
+        'system_error',
+        undefined,
+        this.name
       );
+    }
+  }
+
+  /**
+   * A 404 on a product's child list is checked, not assumed: only when
+   * GET /v1/products/{id} confirms the product is gone are its children skipped.
+   * A product that still exists gets its list re-requested once (when nothing of
+   * it was emitted yet); a second 404, a 404 after some pages, or a server that
+   * cannot confirm deletions fails the stream, never skips silently.
+   */
+  override async *readSlice(slice: Slice): AsyncGenerator<Page> {
+    const id = slice!.prd_id;
+    const lookup = productLookup(this.ctx.client);
+    let emitted = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        for await (const page of super.readSlice(slice)) {
+          emitted ||= page.records.length > 0;
+          yield page;
+        }
+        lookup.answered(id);
+        return;
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 404)) throw error;
+        const existence = await lookup.existence(id, this.name, () => this.ctx.products.productIds());
+        if (existence === 'gone') {
+          this.ctx.logger.warn(
+            `Stream '${this.name}': product ${id} answered 404 Not Found and GET /v1/products/${id} confirms it was deleted since the product list was read; its children are skipped.`
+          );
+          return;
+        }
+        if (existence === 'exists' && attempt === 1 && !emitted) {
+          this.ctx.logger.warn(`Stream '${this.name}': ${error.path} answered 404 Not Found although product ${id} exists; asking once more.`);
+          continue;
+        }
+        const why =
+          existence === 'exists'
+            ? `although GET /v1/products/${id} shows the product still exists`
+            : `and the API cannot confirm that product ${id} was deleted (GET /v1/products/{id} is not served here or answers 404 even for a listed product)`;
+        throw new ApiError(
+          `Stream '${this.name}': ${error.path} answered 404 Not Found ${why}. Its children were not read; rather than skip them silently, the stream fails. Run the sync again; if it persists, the API is not serving this product's ${this.name.replace(/^products?_/, '')}.`,
+          'system_error',
+          404,
+          error.path,
+          error.internalMessage,
+          this.name
+        );
+      }
     }
   }
 }
