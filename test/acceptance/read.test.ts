@@ -25,6 +25,8 @@ import {
   recordsByStream,
   schemaProblems,
   stateSequence,
+  TruthSnapshot,
+  truthOf,
 } from '../helpers/acceptance';
 
 jest.setTimeout(180_000);
@@ -75,7 +77,7 @@ describe.each(catTests('basic_read').map((t, i) => [i, t] as const))('basic_read
   });
 
   it("every stream's records equal the API's truth by primary key and content", () => {
-    expectMatchesTruth(recordsByStream(run, names), sandbox.truth(), streams);
+    expectMatchesTruth(recordsByStream(run, names), truthOf(sandbox), streams);
   });
 
   it('costs no more requests than offset paging needs (no repeated or wasted pages)', () => {
@@ -130,7 +132,7 @@ describe.each(catTests('full_refresh').map((t, i) => [i, t] as const))('full_ref
     });
     expect(differing).toEqual([]);
     // ... and both are the whole truth, not the same partial answer twice.
-    expectMatchesTruth(second, sandbox.truth(), streams, 'the records of the second read');
+    expectMatchesTruth(second, truthOf(sandbox), streams, 'the records of the second read');
   });
 });
 
@@ -161,7 +163,7 @@ describe.each(catTests('incremental').map((t, i) => [i, t] as const))('increment
 
   it('a first sync without state completes and emits the whole truth', () => {
     expectSuccessfulRead(first, names);
-    expectMatchesTruth(recordsByStream(first, names), sandbox.truth(), streams);
+    expectMatchesTruth(recordsByStream(first, names), truthOf(sandbox), streams);
   });
 
   withProtocol('every stdout line is a valid AirbyteMessage', () => expectValidMessages(first));
@@ -250,7 +252,7 @@ describe.each(catTests('incremental').map((t, i) => [i, t] as const))('increment
       const a = recordsByStream(first, names);
       const b = recordsByStream(second, names);
       const merged = Object.fromEntries(streams.map((s) => [s.name, mergeByKey([a[s.name], b[s.name]], s.pk)]));
-      expectMatchesTruth(merged, sandbox.truth(), streams, 'the merged records of both syncs');
+      expectMatchesTruth(merged, truthOf(sandbox), streams, 'the merged records of both syncs');
       // mergeByKey hides duplicates; each sync alone must not emit any.
       for (const run of [a, b]) {
         for (const s of streams) {

@@ -27,6 +27,8 @@ import {
   recordsByStream,
   schemaProblems,
   subCatalog,
+  TruthSnapshot,
+  truthOf,
 } from '../helpers/acceptance';
 
 jest.setTimeout(180_000);
@@ -42,72 +44,27 @@ const incrementalCatalog = readJson(incrementalTest.configured_catalog_path);
 const newVendorSandbox = () => startSandbox({ port: 0, vendor: true, rateLimitCapacity: 0 });
 const vendorConfig = (sb: Sandbox, configPath: string) => configFor(sb.url, { page_size_parameter: 'count' }, configPath);
 
-/** Derived field → the vendor fields it comes from, first present wins. */
-const DERIVED: Array<[string, string[]]> = [
-  ['created_at_utc', ['createdAt', 'created']],
-  ['updated_at_utc', ['updatedAt', 'updated']],
-];
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-
-/**
- * Checks what the connector added to each record against the vendor record it
- * came from (matched by id), and returns the records with the additions removed.
- */
-function checkAndStripDerived(stream: string, emitted: Rec[], truth: Rec[]): { problems: string[]; stripped: Rec[] } {
-  const byId = new Map(truth.map((t) => [JSON.stringify(t.id), t]));
-  const problems: string[] = [];
-  const stripped = emitted.map((r) => {
-    const t = byId.get(JSON.stringify(r.id));
-    const copy = { ...r };
-    if (!t) return copy; // reported as extra by the truth comparison
-    for (const [target, sources] of DERIVED) {
-      if (target in t) continue; // served by the API itself: nothing to derive
-      const source = sources.find((s) => t[s] !== undefined && t[s] !== null);
-      if (source) {
-        const want = Date.parse(String(t[source]));
-        const got = r[target];
-        if (typeof got !== 'string' || !ISO_UTC.test(got) || Date.parse(got) !== want) {
-          problems.push(`${stream} ${r.id}: ${target}=${JSON.stringify(got)}, expected the instant of ${source}=${JSON.stringify(t[source])} (${new Date(want).toISOString()})`);
-        }
-      } else if (target in r) {
-        problems.push(`${stream} ${r.id}: ${target} added without a source field`);
-      }
-      if (!(target in t)) delete copy[target];
-    }
-    if (stream === 'shipping_zones' && !('uuid' in t)) {
-      if (typeof r.uuid !== 'string' || !UUID.test(r.uuid)) problems.push(`${stream} ${r.id}: uuid ${JSON.stringify(r.uuid)} is not a UUID`);
-      delete copy.uuid;
-    }
-    return copy;
-  });
-  return { problems, stripped };
+/** The vendor form against the one comparison (scripts/truth-check.ts), keyed as the vendor keys (zones by id). */
+function expectVendorTruth(emitted: Record<string, Rec[]>, truth: TruthSnapshot, streams: CatalogStream[], what?: string) {
+  expect(truth.vendor).toBe(true);
+  expectMatchesTruth(emitted, truth, streams, what);
 }
 
-/** Derived fields checked for every stream, then the stripped records compared with the truth by id. */
-function expectVendorTruth(emitted: Record<string, Rec[]>, truth: Record<string, Rec[]>, streams: CatalogStream[], what?: string) {
-  const problems: string[] = [];
-  const stripped: Record<string, Rec[]> = {};
-  for (const s of streams) {
-    const result = checkAndStripDerived(s.name, emitted[s.name] ?? [], truth[s.name] ?? []);
-    problems.push(...result.problems);
-    stripped[s.name] = result.stripped;
-  }
-  expect(problems.slice(0, 10)).toEqual([]);
-  expectMatchesTruth(stripped, truth, streams.map((s) => ({ name: s.name, pk: 'id' })), what);
-}
+const CHILDREN = ['products_images', 'products_reviews', 'product_options', 'products_variations'];
 
 describe('vendor form: basic read', () => {
   const streams = catalogStreams(fullCatalog);
   const names = streams.map((s) => s.name);
   let sandbox: Sandbox;
   let run: Run;
+  let snapshot: TruthSnapshot;
   let truth: Record<string, Rec[]>;
 
   beforeAll(async () => {
     sandbox = await newVendorSandbox();
     run = await connector.read({ config: vendorConfig(sandbox, basic.config_path), catalog: fullCatalog });
-    truth = sandbox.truth();
+    snapshot = truthOf(sandbox);
+    truth = snapshot.streams;
   });
   afterAll(() => sandbox.close());
 
@@ -118,6 +75,25 @@ describe('vendor form: basic read', () => {
     // Offsets other than +0000 are served, so a parser that ignores them would be caught.
     expect(all.some((r) => /[+-](0200|0500)$/.test(String(r.createdAt ?? r.created)))).toBe(true);
     expect(truth.orders.every((o) => typeof o.created === 'string')).toBe(true);
+    // The documented shapes: no product id on children, an order's status is an object and its reference a number.
+    for (const child of CHILDREN) expect(truth[child].filter((r) => 'product_id' in r).length).toBe(0);
+    expect(truth.orders.every((o) => typeof o.reference === 'number' && typeof (o.status as Rec)?.type === 'string')).toBe(true);
+    expect(truth.customers.every((c) => 'firstName' in c && !('first_name' in c))).toBe(true);
+  });
+
+  it('every child record carries product_id: the product the sandbox files it under, with the JSON type of the product id', () => {
+    const emitted = recordsByStream(run, names);
+    const problems: string[] = [];
+    for (const child of CHILDREN) {
+      expect(emitted[child].length).toBe(truth[child].length);
+      for (const r of emitted[child]) {
+        const parent = snapshot.parents[child][String(r.id)];
+        if (r.product_id !== parent || typeof r.product_id !== typeof truth.products[0].id) {
+          problems.push(`${child} ${r.id}: product_id ${JSON.stringify(r.product_id)}, sandbox parent ${parent}`);
+        }
+      }
+    }
+    expect(problems.slice(0, 10)).toEqual([]);
   });
 
   it('completes, exit 0, no error', () => expectSuccessfulRead(run, names));
@@ -130,8 +106,8 @@ describe('vendor form: basic read', () => {
     expect(schemaProblems(run, streams).slice(0, 10)).toEqual([]);
   });
 
-  it('adds created_at_utc / updated_at_utc (the instants of createdAt|created / updatedAt) and a UUID per zone, and otherwise equals the truth', () => {
-    expectVendorTruth(recordsByStream(run, names), truth, streams);
+  it('adds product_id to children, created_at_utc / updated_at_utc (the instants of createdAt|created / updatedAt) and a UUID per zone, and otherwise equals the truth', () => {
+    expectVendorTruth(recordsByStream(run, names), snapshot, streams);
   });
 
   it('every shipping zone has its own uuid', () => {
@@ -206,6 +182,6 @@ describe('vendor form: incremental, then touch_all, then incremental from the st
     const a = recordsByStream(first, names);
     const b = recordsByStream(second, names);
     const merged = Object.fromEntries(streams.map((s) => [s.name, mergeByKey([a[s.name], b[s.name]], s.pk)]));
-    expectVendorTruth(merged, sandbox.truth(), streams, 'the merged records of both syncs');
+    expectVendorTruth(merged, truthOf(sandbox), streams, 'the merged records of both syncs');
   });
 });

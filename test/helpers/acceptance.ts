@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 
 import yaml from 'js-yaml';
 
+import { TruthSnapshot, compareToTruth, describeDiff } from '../../scripts/truth-check';
 import { ROOT, Run, lastStates, ofType, runConnector, traces, workDir } from './connector';
 import { protocolValidator, streamSchemaValidator } from './protocol';
 
@@ -222,94 +222,33 @@ export const instant = (value: unknown): number => (typeof value === 'string' ? 
 // Ground truth
 // ---------------------------------------------------------------------------
 
-export interface TruthDiff {
-  /** Keys in the truth that were not emitted. */
-  missing: string[];
-  /** Keys emitted that the truth does not have. */
-  extra: string[];
-  /** Keys emitted more than once. */
-  duplicates: string[];
-  /** Keys emitted once whose content differs from the truth. */
-  changed: Array<{ key: string; emitted: Rec; truth: Rec }>;
-}
-
-const keyString = (record: Rec, pk: string): string => JSON.stringify(record[pk] ?? null);
-
-/** JSON round trip: the truth as it would look on the wire (no undefined fields). */
-const wire = <T>(value: T): T => JSON.parse(JSON.stringify(value));
-
-/** Compares one stream's emitted records with the sandbox's records, by primary key and content. */
-export function compareToTruth(emitted: Rec[], truth: Rec[], pk: string): TruthDiff {
-  const expected = new Map<string, Rec>();
-  for (const t of wire(truth)) expected.set(keyString(t, pk), t);
-  const seen = new Map<string, number>();
-  const diff: TruthDiff = { missing: [], extra: [], duplicates: [], changed: [] };
-  for (const record of emitted) {
-    const key = keyString(record, pk);
-    const count = (seen.get(key) ?? 0) + 1;
-    seen.set(key, count);
-    if (count === 2) diff.duplicates.push(key);
-    const want = expected.get(key);
-    if (!want) {
-      if (count === 1) diff.extra.push(key);
-    } else if (count === 1 && !isDeepStrictEqual(record, want)) {
-      diff.changed.push({ key, emitted: record, truth: want });
-    }
-  }
-  for (const key of expected.keys()) if (!seen.has(key)) diff.missing.push(key);
-  return diff;
-}
-
-const isClean = (d: TruthDiff) => !d.missing.length && !d.extra.length && !d.duplicates.length && !d.changed.length;
-
-const sample = (keys: string[]) => `${keys.slice(0, 8).join(', ')}${keys.length > 8 ? `, ... (${keys.length} in all)` : ''}`;
-
-/** One line per problem, naming the stream, the counts and a few keys; empty when everything matches. */
-export function describeDiff(stream: string, diff: TruthDiff, emittedCount: number, truthCount: number): string[] {
-  if (isClean(diff)) return [];
-  const head = `${stream}: emitted ${emittedCount} records, truth has ${truthCount}`;
-  const lines = [head];
-  if (diff.missing.length) lines.push(`  missing ${diff.missing.length}: ${sample(diff.missing)}`);
-  if (diff.extra.length) lines.push(`  extra ${diff.extra.length}: ${sample(diff.extra)}`);
-  if (diff.duplicates.length) lines.push(`  duplicates ${diff.duplicates.length}: ${sample(diff.duplicates)}`);
-  if (diff.changed.length) {
-    lines.push(`  changed ${diff.changed.length}: ${sample(diff.changed.map((c) => c.key))}`);
-    const first = diff.changed[0];
-    const fields = [...new Set([...Object.keys(first.emitted), ...Object.keys(first.truth)])].filter(
-      (f) => !isDeepStrictEqual(first.emitted[f], first.truth[f])
-    );
-    for (const f of fields.slice(0, 5)) {
-      lines.push(`    key ${first.key} field ${f}: emitted ${JSON.stringify(first.emitted[f])}, truth ${JSON.stringify(first.truth[f])}`);
-    }
-  }
-  return lines;
-}
+export { compareToTruth, describeDiff, truthOf } from '../../scripts/truth-check';
+export type { TruthDiff, TruthSnapshot } from '../../scripts/truth-check';
 
 /**
- * Asserts that, for every stream, the records equal the truth by primary key
- * and content (missing 0, extra 0, duplicates 0, changed 0). The failure
- * message lists every stream that differs.
+ * Asserts that, for every stream, the records equal the truth (the one
+ * comparison of scripts/truth-check.ts: by key and content, plus product_id on
+ * children and the derived fields of the vendor form; missing, extra,
+ * duplicates and changed all 0). The failure message lists every stream that differs.
  */
 export function expectMatchesTruth(
   emitted: Record<string, Rec[]>,
-  truth: Record<string, Rec[]>,
-  streams: Array<{ name: string; pk: string }>,
-  what = 'the records emitted'
+  truth: TruthSnapshot,
+  streams: Array<{ name: string }>,
+  what = 'the records emitted',
+  options: { merge?: boolean } = {}
 ): void {
   const problems: string[] = [];
-  for (const { name, pk } of streams) {
+  for (const { name } of streams) {
     const mine = emitted[name] ?? [];
-    const theirs = truth[name];
-    if (!theirs) {
-      problems.push(`${name}: the sandbox has no such stream`);
-      continue;
-    }
-    problems.push(...describeDiff(name, compareToTruth(mine, theirs, pk), mine.length, theirs.length));
+    problems.push(...describeDiff(name, compareToTruth(name, mine, truth, options)).map((l, i) => (i ? l : `${l} emitted ${mine.length}, truth ${truth.streams[name]?.length}`)));
   }
   if (problems.length) {
     throw new Error(`${what} differ from the sandbox's truth:\n${problems.join('\n')}`);
   }
 }
+
+const keyString = (record: Rec, pk: string): string => JSON.stringify(record[pk] ?? null);
 
 /** What an append_dedup destination keeps after several syncs: the last record per primary key. */
 export function mergeByKey(batches: Rec[][], pk: string): Rec[] {

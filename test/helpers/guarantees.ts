@@ -8,37 +8,17 @@ import http from 'node:http';
 
 import { Sandbox, SandboxOptions, startSandbox } from '../../sandbox/server';
 import { Message, Run, catalogFor, ofType, runConnector, traces, workDir } from './connector';
+import { StreamRow, STREAM_TABLE } from '../../scripts/streams';
+import { compareRecords } from '../../scripts/truth-check';
 import { json, scriptedServer } from './scripted-server';
 
 export type Rec = Record<string, any>;
 
-export interface StreamInfo {
-  name: string;
-  pk: string;
-  cursor?: string;
-  child?: boolean;
-  /** Countries come back whole in one request. */
-  unpaginated?: boolean;
-  path: string;
-}
+/** A stream of the shared table (scripts/streams.ts), with `child` for the per-product ones. */
+export type StreamInfo = StreamRow & { child?: boolean };
 
-/** The 14 streams, in the seed's order, with primary key, cursor and path. */
-export const STREAMS: StreamInfo[] = [
-  { name: 'countries', pk: 'id', path: '/v1/countries', unpaginated: true },
-  { name: 'pages', pk: 'id', cursor: 'created_at_utc', path: '/v1/pages' },
-  { name: 'products', pk: 'id', cursor: 'updated_at_utc', path: '/v1/products' },
-  { name: 'products_images', pk: 'id', child: true, path: '/v1/products/{id}/images' },
-  { name: 'choice_sets', pk: 'id', path: '/v1/choice-sets' },
-  { name: 'products_reviews', pk: 'id', cursor: 'created_at_utc', child: true, path: '/v1/products/{id}/reviews' },
-  { name: 'product_options', pk: 'id', child: true, path: '/v1/products/{id}/options' },
-  { name: 'products_variations', pk: 'id', child: true, path: '/v1/products/{id}/variations' },
-  { name: 'customers', pk: 'id', cursor: 'created_at_utc', path: '/v1/customers' },
-  { name: 'orders', pk: 'id', cursor: 'created_at_utc', path: '/v1/orders' },
-  { name: 'shipping_zones', pk: 'uuid', path: '/v1/shipping-zones' },
-  { name: 'events', pk: 'id', cursor: 'created_at_utc', path: '/v1/events' },
-  { name: 'categories', pk: 'id', cursor: 'created_at_utc', path: '/v1/categories' },
-  { name: 'themes', pk: 'id', cursor: 'created_at_utc', path: '/v1/themes' },
-];
+/** The 14 streams, in the seed's order: the shared table, not a copy. */
+export const STREAMS: StreamInfo[] = STREAM_TABLE.map((s) => ({ ...s, child: !!s.parent }));
 export const STREAM = Object.fromEntries(STREAMS.map((s) => [s.name, s])) as Record<string, StreamInfo>;
 export const ALL = STREAMS.map((s) => s.name);
 export const CURSOR_STREAMS = STREAMS.filter((s) => s.cursor).map((s) => s.name);
@@ -156,30 +136,33 @@ export interface Diff {
   changed: unknown[];
 }
 
-/** Emitted records of one stream against the truth, merged by primary key (later wins, as a dedup destination would). */
+/**
+ * Emitted records of one stream against the truth (seed form, which carries
+ * product_id), merged by primary key (later wins, as a dedup destination
+ * would): the shared comparison of scripts/truth-check.ts, reduced to keys.
+ */
 export function diff(emitted: Rec[], truth: Rec[], pk: string): Diff {
-  const merged = new Map<unknown, Rec>();
+  const merged = compareRecords(emitted, truth, { key: pk, merge: true });
+  const keys = new Map<string, unknown>();
+  for (const r of emitted) keys.set(JSON.stringify(r[pk] ?? null), r[pk]);
+  for (const r of truth) keys.set(JSON.stringify(r[pk] ?? null), r[pk]);
   const duplicates: unknown[] = [];
+  const seen = new Set<string>();
   for (const r of emitted) {
-    if (merged.has(r[pk])) duplicates.push(r[pk]);
-    merged.set(r[pk], r);
+    const k = JSON.stringify(r[pk] ?? null);
+    if (seen.has(k)) duplicates.push(r[pk]);
+    seen.add(k);
   }
-  const expected = new Map(truth.map((r) => [r[pk], r]));
   return {
-    missing: [...expected.keys()].filter((k) => !merged.has(k)),
-    extra: [...merged.keys()].filter((k) => !expected.has(k)),
+    missing: merged.missing.map((k) => keys.get(k)),
+    extra: merged.extra.map((k) => keys.get(k)),
     duplicates,
-    changed: [...expected.entries()]
-      .filter(([k, r]) => merged.has(k) && JSON.stringify(sorted(merged.get(k)!)) !== JSON.stringify(sorted(r)))
-      .map(([k]) => k),
+    changed: merged.changed.map((c) => keys.get(c.key)),
   };
 }
 
 export const CLEAN: Diff = { missing: [], extra: [], duplicates: [], changed: [] };
 
-function sorted(r: Rec): Rec {
-  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
-}
 
 /** An instant in ms from an ISO 8601 string, or undefined. */
 export function instant(value: unknown): number | undefined {
