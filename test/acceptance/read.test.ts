@@ -4,6 +4,7 @@
  * against a recording of earlier connector output.
  */
 import { MutateResult, Sandbox, startSandbox } from '../../sandbox/server';
+import { STREAM_ROW } from '../../scripts/streams';
 import { Run, lastStates } from '../helpers/connector';
 import { withProtocol } from '../helpers/protocol';
 import {
@@ -80,6 +81,21 @@ describe.each(catTests('basic_read').map((t, i) => [i, t] as const))('basic_read
     expectMatchesTruth(recordsByStream(run, names), truthOf(sandbox), streams);
   });
 
+  it('every child record carries product_id: the product the sandbox files it under', () => {
+    const got = recordsByStream(run, names);
+    const parents = sandbox.parents();
+    const children = names.filter((n) => STREAM_ROW[n].parent);
+    expect(children.length).toBeGreaterThan(0);
+    const wrong: string[] = [];
+    for (const name of children) {
+      expect(got[name].length).toBeGreaterThan(0);
+      for (const r of got[name]) {
+        if (r.product_id !== parents[name][String(r.id)]) wrong.push(`${name} ${r.id}: ${r.product_id} vs ${parents[name][String(r.id)]}`);
+      }
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
+  });
+
   it('costs no more requests than offset paging needs (no repeated or wasted pages)', () => {
     const pageSize = Number(config.page_size ?? 20);
     const truth = sandbox.truth() as Record<string, Rec[]>;
@@ -89,10 +105,11 @@ describe.each(catTests('basic_read').map((t, i) => [i, t] as const))('basic_read
     for (const name of names) {
       let budget: number;
       if (name === 'countries') budget = 1; // served whole, never paged
-      else if (truth[name].length > 0 && 'product_id' in truth[name][0]) {
+      else if (STREAM_ROW[name].parent) {
         // Per-product lists: one list per product, however many children it has.
+        const parentOf = sandbox.parents()[name];
         const perProduct = new Map<unknown, number>(truth.products.map((p) => [p.id, 0]));
-        for (const child of truth[name]) perProduct.set(child.product_id, (perProduct.get(child.product_id) ?? 0) + 1);
+        for (const child of truth[name]) perProduct.set(parentOf[String(child.id)], (perProduct.get(parentOf[String(child.id)]) ?? 0) + 1);
         budget = [...perProduct.values()].reduce((sum, n) => sum + pages(n), 0);
       } else budget = pages(truth[name].length);
       if ((byResource[name] ?? 0) > budget) over.push(`${name}: ${byResource[name]} requests, paging needs at most ${budget}`);

@@ -1,0 +1,35 @@
+/**
+ * The shared table of the 14 streams (scripts/streams.ts), which the tests,
+ * the demo and the benchmark read, must say what the connector declares
+ * (discover, from the real bin/main) and what the sandbox serves (its own,
+ * deliberately separate, list of paths).
+ */
+import { PATH_OF, STREAMS as SANDBOX_STREAMS, isChild } from '../sandbox/resources';
+import { STREAM_TABLE } from '../scripts/streams';
+import { runWithFiles } from './helpers/guarantees';
+
+jest.setTimeout(60_000);
+
+it('names, primary keys and cursors equal what bin/main discover declares, in the same order', async () => {
+  const run = await runWithFiles('discover', { config: { api_key: 'k1234', api_secret: 's1234', base_url: 'http://127.0.0.1:9' } });
+  expect(run.code).toBe(0);
+  const catalog = run.messages.find((m) => m.type === 'CATALOG')?.catalog;
+  const declared = catalog.streams.map((s: any) => ({
+    name: s.name,
+    pk: s.source_defined_primary_key[0][0],
+    cursor: s.default_cursor_field?.[0],
+  }));
+  expect(declared).toEqual(STREAM_TABLE.map((s) => ({ name: s.name, pk: s.pk, cursor: s.cursor })));
+});
+
+it('paths and parents equal the sandbox’s own list of resources', () => {
+  expect(STREAM_TABLE.map((s) => s.name)).toEqual(SANDBOX_STREAMS);
+  for (const s of STREAM_TABLE) {
+    const child = isChild(s.name as never);
+    expect({ name: s.name, path: s.path, parent: s.parent }).toEqual({
+      name: s.name,
+      path: child ? `/v1/products/{id}/${PATH_OF[s.name as never]}` : `/v1/${PATH_OF[s.name as never]}`,
+      parent: child ? 'products' : undefined,
+    });
+  }
+});
