@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { table } from 'table';
 
 import { startSandbox } from '../sandbox/server';
+import { STREAM_TABLE } from '../scripts/streams';
 
 const ROOT = path.resolve(__dirname, '..');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'ecommerce-bench-'));
@@ -27,22 +28,14 @@ const { values: args } = parseArgs({
   },
 });
 
-const STREAMS: Array<{ name: string; path: string; pk: string; child?: boolean; single?: boolean }> = [
-  { name: 'countries', path: '/v1/countries', pk: 'id', single: true },
-  { name: 'pages', path: '/v1/pages', pk: 'id' },
-  { name: 'products', path: '/v1/products', pk: 'id' },
-  { name: 'products_images', path: '/v1/products/{id}/images', pk: 'id', child: true },
-  { name: 'choice_sets', path: '/v1/choice-sets', pk: 'id' },
-  { name: 'products_reviews', path: '/v1/products/{id}/reviews', pk: 'id', child: true },
-  { name: 'product_options', path: '/v1/products/{id}/options', pk: 'id', child: true },
-  { name: 'products_variations', path: '/v1/products/{id}/variations', pk: 'id', child: true },
-  { name: 'customers', path: '/v1/customers', pk: 'id' },
-  { name: 'orders', path: '/v1/orders', pk: 'id' },
-  { name: 'shipping_zones', path: '/v1/shipping-zones', pk: 'uuid' },
-  { name: 'events', path: '/v1/events', pk: 'id' },
-  { name: 'categories', path: '/v1/categories', pk: 'id' },
-  { name: 'themes', path: '/v1/themes', pk: 'id' },
-];
+// The shared table of the 14 streams (scripts/streams.ts), in the shape this file uses.
+const STREAMS: Array<{ name: string; path: string; pk: string; child?: boolean; single?: boolean }> = STREAM_TABLE.map((s) => ({
+  name: s.name,
+  path: s.path,
+  pk: s.pk,
+  child: !!s.parent,
+  single: !!s.unpaginated,
+}));
 
 interface Measured {
   seconds: number;
