@@ -117,9 +117,6 @@ const VENDOR: Record<Stream, (r: Rec) => Obj> = {
       shippingAddress: vendorAddress(r.shipping_address as Obj | null),
       paymentMethod: (r.payment as Obj).method,
       subTotal: r.subtotal,
-      shippingTotal: r.shipping_total,
-      discountTotal: r.discount_total,
-      vatTotal: r.tax_total,
       total: r.total,
     };
   },
