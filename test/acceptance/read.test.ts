@@ -26,7 +26,6 @@ import {
   recordsByStream,
   schemaProblems,
   stateSequence,
-  TruthSnapshot,
   truthOf,
 } from '../helpers/acceptance';
 
