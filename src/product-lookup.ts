@@ -34,7 +34,10 @@ export class ProductLookup {
   async existence(id: Key, stream: string, candidates: () => Promise<Key[]>): Promise<Existence> {
     const answer = await this.ask(id, stream);
     if (answer !== 'gone') return answer;
-    this.endpointWorks ??= this.vouch(id, stream, candidates);
+    this.endpointWorks ??= this.vouch(id, stream, candidates).catch((error) => {
+      this.endpointWorks = undefined; // a failed probe proves nothing: the next 404 probes again
+      throw error;
+    });
     return (await this.endpointWorks) ? 'gone' : 'unknown';
   }
 
