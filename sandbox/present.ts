@@ -7,10 +7,10 @@ import { rfc2822 } from './time';
 // rendering, so "truth" is always exactly what the API would serve.
 //
 // The vendor form follows the vendor's help pages (help.shopwired.co.uk/api/...)
-// where they document a resource, and public clients where they do not (events,
-// reviews, pages, themes, shipping zones): documented names and types, no
-// product id in child records, no uuid on shipping zones, no dates where the
-// vendor shows none. Fields of the seed form with no vendor counterpart are left out.
+// and the fields Airbyte's source-shopwired saw in live records (its schemas):
+// documented names and types, no product id in child records, no uuid on
+// shipping zones, no dates where the vendor shows none, updatedAt on products
+// only. Fields of the seed form with no vendor counterpart are left out.
 
 /**
  * The vendor sends times in the shop's configured zone, not always UTC. About
@@ -25,6 +25,8 @@ function vendorOffsetMinutes(stream: Stream, id: number): number {
 
 /** Streams the vendor documents without any date (countries, product images). */
 export const VENDOR_UNDATED: readonly Stream[] = ['countries', 'products_images'];
+/** The only resource seen with updatedAt. */
+const VENDOR_UPDATED: readonly Stream[] = ['products'];
 
 type Obj = Record<string, unknown>;
 const SHOP = 'https://www.northwind-goods.test';
@@ -53,7 +55,10 @@ function vendorAddress(a: Obj | null | undefined, name?: string): Obj | null {
 /** The vendor's fields for each resource, from a stored (seed-form) record. */
 const VENDOR: Record<Stream, (r: Rec) => Obj> = {
   countries: (r) => ({ id: r.id, name: r.name, iso: r.iso_code }),
-  pages: (r) => ({ id: r.id, title: r.title, slug: r.slug, content: r.content, active: r.is_published }),
+  pages: (r) => {
+    const meta = r.meta as Obj;
+    return { id: r.id, title: r.title, slug: r.slug, url: `${SHOP}/${r.slug}`, metaTitle: meta.title, metaDescription: meta.description };
+  },
   products: (r) => {
     const seo = r.seo as Obj;
     return {
@@ -62,9 +67,12 @@ const VENDOR: Record<Stream, (r: Rec) => Obj> = {
       description: r.description,
       active: r.is_active,
       price: r.price,
+      salePrice: r.sale_price,
+      costPrice: r.cost_price,
       sku: r.sku,
       stock: r.stock,
       weight: r.weight,
+      slug: r.slug,
       url: `${SHOP}/${r.slug}`,
       metaTitle: seo.title,
       metaDescription: seo.description,
@@ -82,6 +90,7 @@ const VENDOR: Record<Stream, (r: Rec) => Obj> = {
   products_variations: (r) => ({
     id: r.id,
     price: r.price,
+    salePrice: r.sale_price,
     sku: r.sku,
     stock: r.stock,
     weight: r.weight,
@@ -117,19 +126,22 @@ const VENDOR: Record<Stream, (r: Rec) => Obj> = {
       shippingAddress: vendorAddress(r.shipping_address as Obj | null),
       paymentMethod: (r.payment as Obj).method,
       subTotal: r.subtotal,
+      shippingTotal: r.shipping_total,
       total: r.total,
     };
   },
-  shipping_zones: (r) => ({ id: r.id, name: r.name }),
+  shipping_zones: (r) => ({ id: r.id, name: r.name, vat: r.id % 2 === 0 }),
   events: (r) => ({ id: r.id, topic: r.type, subjectType: r.resource_type, subjectId: r.resource_id, data: r.payload }),
   categories: (r) => ({
     id: r.id,
     title: r.name,
     description: r.description,
+    slug: r.slug,
     url: `${SHOP}/${r.slug}`,
     active: r.is_visible,
+    sortOrder: r.position,
   }),
-  themes: (r) => ({ id: r.id, name: r.name, active: r.is_active, version: r.version }),
+  themes: (r) => ({ id: r.id, title: r.name, live: r.is_active, previewUrl: `${SHOP}/?preview_theme=${r.id}` }),
 };
 
 export function present(stream: Stream, rec: Rec, vendor: boolean): Record<string, unknown> {
@@ -144,7 +156,7 @@ export function present(stream: Stream, rec: Rec, vendor: boolean): Record<strin
   const offset = vendorOffsetMinutes(stream, rec.id);
   // Orders alone call their creation time "created".
   if (rec.created_at_utc) out[stream === 'orders' ? 'created' : 'createdAt'] = rfc2822(Date.parse(rec.created_at_utc as string), offset);
-  if (rec.updated_at_utc) out.updatedAt = rfc2822(Date.parse(rec.updated_at_utc as string), offset);
+  if (rec.updated_at_utc && VENDOR_UPDATED.includes(stream)) out.updatedAt = rfc2822(Date.parse(rec.updated_at_utc as string), offset);
   return out;
 }
 
