@@ -33,7 +33,9 @@ interface RequestMeta {
 }
 export type BodyKind = 'list' | 'record';
 
-const isRecordBody = (body: unknown) => typeof body === 'object' && body !== null && !Array.isArray(body);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** One record: bare with its id (vendor form) or under "data" (documented form); a 200 without one is retried like a bad list. */
+const isRecordBody = (body: unknown) => isObject(body) && (body.id !== undefined || isObject(body.data));
 /** Set on the final error when the API asked for a longer wait than we accept. */
 type TooLong = AxiosError & { retryAfterTooLongMs?: number };
 type MetaConfig = InternalAxiosRequestConfig & { meta?: RequestMeta };

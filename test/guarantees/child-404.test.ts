@@ -124,6 +124,19 @@ describe('Guarantee 8: a child 404 is checked with GET /v1/products/{id}, never 
     expect(logs(run, 'WARN').some((l) => /skipped/.test(l))).toBe(false);
   });
 
+  it('a single-product answer that is not a product (200 without one) is retried, then fails the stream; never read as "exists" or "gone"', async () => {
+    const server = await res.server(shop({ imagesOf2: (_n, r) => notFound(r), single: (_id, r) => json(r, 200, { message: 'ok' }) }));
+    const run = await read(testConfig(server.url, { max_retries: 2 }), { streams: ['products_images'] });
+
+    expect(run.code).toBe(1);
+    expect(requestsTo(server, '/v1/products/2')).toBe(3);
+    expect(requestsTo(server, '/v1/products/2/images')).toBe(1);
+    const errors = errorTraces(run);
+    expect(errors.map((e) => e.stream_descriptor.name)).toEqual(['products_images']);
+    expect(errors[0].message).toContain('/v1/products/2');
+    expect(logs(run, 'WARN').some((l) => /skipped/.test(l))).toBe(false);
+  });
+
   it('a child record whose product_id names another product fails its stream, naming the record and both products', async () => {
     const images = { ...IMAGES, '3': [{ id: 31, url: 'd', product_id: 1 }] };
     const server = await res.server(shop({ images }));
