@@ -7,6 +7,7 @@ import { ConnectorError } from './errors';
 import { ApiClient, RetryNotice } from './http/client';
 import { CHECK } from './http/describe-error';
 import { ProtocolOutput } from './output';
+import { PageCap } from './page-cap';
 import { ProductCatalog } from './product-catalog';
 import { connectionStatus } from './protocol';
 import { ConnectorState } from './state';
@@ -28,7 +29,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
 
   /** Discover makes no request: the streams and their schemas are static. */
   streams(config: Config): EcommerceStream[] {
-    return allStreams({ config, client: this.client(config), products: new ProductCatalog(), logger: this.logger });
+    return allStreams({ config, client: this.client(config), products: new ProductCatalog(), pageCap: new PageCap(), logger: this.logger });
   }
 
   /** One cheap authenticated request; the answer says what was verified or what failed. */
@@ -58,7 +59,8 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
     const client = this.client(config);
     const products = new ProductCatalog();
-    const streams = allStreams({ config, client, products, logger: this.logger });
+    const pageCap = PageCap.forRun(config.page_size, this.logger);
+    const streams = allStreams({ config, client, products, pageCap, logger: this.logger });
     try {
       return await runSync({ config, streams, selected, state, client, products, output, logger: this.logger });
     } finally {

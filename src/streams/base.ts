@@ -7,6 +7,7 @@ import { Config } from '../config';
 import { deriveTimestamps, readPage } from '../dialect';
 import { ApiError, ConnectorError } from '../errors';
 import { ApiClient } from '../http/client';
+import { PageCap } from '../page-cap';
 import { Page, paginate, Rec } from '../pagination';
 import { ProductCatalog } from '../product-catalog';
 import { productLookup } from '../product-lookup';
@@ -16,6 +17,8 @@ export interface StreamContext {
   config: Config;
   client: ApiClient;
   products: ProductCatalog;
+  /** Silent page caps learned once per run, for every list. */
+  pageCap: PageCap;
   logger: AirbyteLogger;
 }
 
@@ -95,6 +98,7 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
       keyOf: (r) => r[key] ?? JSON.stringify(r),
       what: `stream '${this.name}' (${where})`,
       stream: this.name,
+      pageCap: this.ctx.pageCap,
     });
   }
 

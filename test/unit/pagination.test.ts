@@ -1,3 +1,4 @@
+import { PageCap } from '../../src/page-cap';
 import { paginate, Page, Rec } from '../../src/pagination';
 
 /** A list served with offset/limit, recording every request; `between` mutates it between pages. */
@@ -13,9 +14,9 @@ function listServer(ids: number[], opts: { total?: boolean; cap?: number; betwee
   return { fetch, requests, list };
 }
 
-async function readAll(fetch: (o: number, l: number) => Promise<Page>, pageSize = 5): Promise<number[]> {
+async function readAll(fetch: (o: number, l: number) => Promise<Page>, pageSize = 5, pageCap?: PageCap): Promise<number[]> {
   const out: number[] = [];
-  for await (const page of paginate(fetch, { pageSize, keyOf: (r: Rec) => r.id, what: 'test list', stream: 'test' })) {
+  for await (const page of paginate(fetch, { pageSize, keyOf: (r: Rec) => r.id, what: 'test list', stream: 'test', pageCap })) {
     out.push(...page.records.map((r) => r.id));
   }
   return out;
@@ -31,11 +32,21 @@ describe('paginate', () => {
     expect(server.requests).toHaveLength(Math.max(1, Math.ceil(n / 5)));
   });
 
-  it.each([0, 1, 4, 5, 6, 10, 11, 23])('reads a list of %i records exactly once, without a total', async (n) => {
+  it.each([0, 1, 4, 5, 6, 9, 10, 11, 23])('reads a list of %i records exactly once, without a total: floor(n / 5) + 1 requests, plus the run\'s one probe', async (n) => {
+    // A run that has already seen a full overlapped page (6 records) knows short pages are ends.
+    const informed = new PageCap();
+    informed.served(6);
     const server = listServer(range(n), { total: false });
-    expect(await readAll(server.fetch)).toEqual(range(n));
-    // Without a total only a short page ends the list: floor(n / 5) + 1 requests.
+    expect(await readAll(server.fetch, 5, informed)).toEqual(range(n));
     expect(server.requests).toHaveLength(Math.floor(n / 5) + 1);
+    expect(informed.probes).toBe(0);
+
+    // A run that knows nothing yet may have to read one page further to tell an end from a cap.
+    const fresh = new PageCap();
+    const again = listServer(range(n), { total: false });
+    expect(await readAll(again.fetch, 5, fresh)).toEqual(range(n));
+    expect(fresh.probes).toBeLessThanOrEqual(1);
+    expect(again.requests).toHaveLength(Math.floor(n / 5) + 1 + fresh.probes);
   });
 
   it('overlaps each page by the last record read, asking for one more', async () => {
