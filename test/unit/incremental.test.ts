@@ -32,7 +32,7 @@ describe('CursorFilter', () => {
     const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-01-01T00:00:00Z' }, undefined);
     f.accepts(at('2024-05-01T00:00:00Z'));
     f.accepts(at('2024-02-01T00:00:00Z'));
-    expect(f.checkpoint()).toEqual({ created_at_utc: '2024-01-01T00:00:00.000Z' });
+    expect(f.startingState()).toEqual({ created_at_utc: '2024-01-01T00:00:00.000Z' });
     expect(f.final(undefined)).toEqual({ created_at_utc: '2024-05-01T00:00:00.000Z' });
   });
 
