@@ -94,6 +94,31 @@ describe('Guarantee 2: the connector never hangs', () => {
     expect(errors[0].stream_descriptor).toEqual({ name: 'themes' });
   });
 
+  it('a server that trickles its answer (a byte every 200 ms) is cut off by the whole-request deadline, retried, then fails the stream', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const server = await res.server((_req, r) => {
+      r.writeHead(200, { 'content-type': 'application/json' });
+      r.write('{"data": [');
+      timers.push(setInterval(() => r.write(' '), 200)); // never idle long enough for a socket timeout
+    });
+    try {
+      const run = await read(testConfig(server.url, { request_timeout_seconds: 1, max_retries: 1 }), {
+        streams: ['themes'],
+        timeoutMs: 30_000, // watchdog: a SIGKILL from it would leave signal set
+      });
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(1);
+      expect(server.seen).toHaveLength(2); // the first attempt and one retry, each cut off
+      const errors = errorTraces(run);
+      expect(errors).toHaveLength(1);
+      expect(errors[0].failure_type).toBe('transient_error');
+      expect(errors[0].message).toMatch(/did not answer \/v1\/themes\S* for stream 'themes' in time/);
+      expect(statusesOf(run, 'themes').at(-1)).toBe('INCOMPLETE');
+    } finally {
+      timers.forEach(clearInterval);
+    }
+  });
+
   const page = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: from + i, created_at_utc: '2024-01-01T00:00:00Z' }));
 
   it.each([
