@@ -34,6 +34,8 @@ export interface SandboxOptions {
   includeTotal?: boolean;
   /** Serve GET /v1/products/{id}, default true. */
   productById?: boolean;
+  /** Date header from the data's clock (the "now" mutations stamp) instead of the real time, default false. */
+  dataClock?: boolean;
 }
 
 /** The options that can change while the server runs (POST /__admin/settings). */
@@ -47,6 +49,12 @@ export interface Settings {
   includeTotal: boolean;
   /** Serve GET /v1/products/{id} (default true); false: 404 for every id, as a server without it. */
   productById: boolean;
+  /**
+   * false (default): the Date header is the real time, years after the data.
+   * true: it is the data's clock, so a record changed after a page was served
+   * has a cursor later than that page's Date, as on a live shop.
+   */
+  dataClock: boolean;
 }
 
 export interface Counters {
