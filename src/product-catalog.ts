@@ -70,6 +70,7 @@ export class ProductCatalog {
    * read started if the server sends no Date header. Undefined before the read.
    */
   listedAt(): number | undefined {
+    if (this.startedAt === undefined) return undefined;
     return this.source.serverTime() ?? this.startedAt;
   }
 
