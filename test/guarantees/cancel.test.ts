@@ -4,6 +4,8 @@
  * adds no STATE, and exits at once with 128 + 15; a sync resumed from the last
  * STATE it printed loses nothing.
  */
+import { ChildProcess } from 'node:child_process';
+
 import { Message, lastStates, records } from '../helpers/connector';
 import { ALL, Resources, read, testConfig } from '../helpers/guarantees';
 import { compareToTruth, describeDiff, truthOf } from '../../scripts/truth-check';
@@ -15,7 +17,7 @@ afterEach(() => res.closeAll());
 
 const sigtermAfter = (recordsSeen: number) => {
   let seen = 0;
-  return (m: Message, child: { kill(signal: string): boolean }) => {
+  return (m: Message, child: ChildProcess) => {
     if (m.type === 'RECORD' && ++seen === recordsSeen) child.kill('SIGTERM');
   };
 };
