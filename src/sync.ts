@@ -1,5 +1,4 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
-import pLimit from 'p-limit';
 
 import { SelectedStream } from './catalog';
 import { Config } from './config';
@@ -128,30 +127,34 @@ async function syncStream(
   logger.info(progress.summary());
 }
 
-/** Reads a child stream's product slices, up to `concurrency` at once; fails on the first failed slice. */
+/**
+ * Reads a child stream's product slices, up to `concurrency` at once; fails on the first failed slice.
+ * A fixed set of workers pulls slices as it goes: queueing every product's read up front kept a
+ * closure and promises per product alive for the whole stream (and promoted to the old heap), so
+ * memory grew with the catalog.
+ */
 async function readSlicesConcurrently(
   stream: EcommerceStream,
   concurrency: number,
   emit: (page: Page) => Promise<void>,
   progress: StreamProgress
 ): Promise<void> {
-  const slots = pLimit(concurrency);
+  const slices = stream.slices()[Symbol.asyncIterator]();
   let failure: { error: unknown } | undefined;
-  const reads: Promise<void>[] = [];
-  for await (const slice of stream.slices()) {
-    reads.push(
-      slots(async () => {
-        if (failure) return;
-        try {
-          for await (const page of stream.readSlice(slice)) await emit(page);
-          progress.slices++;
-        } catch (error) {
-          failure ??= { error };
-        }
-      })
-    );
-  }
-  await Promise.all(reads);
+  const worker = async (): Promise<void> => {
+    while (!failure) {
+      // An async generator queues concurrent next() calls, so each slice goes to one worker.
+      const next = await slices.next();
+      if (next.done) return;
+      try {
+        for await (const page of stream.readSlice(next.value)) await emit(page);
+        progress.slices++;
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
   if (failure) throw failure.error;
 }
 
