@@ -57,6 +57,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       pageCap: opts.pageCap,
       includeTotal: opts.includeTotal,
       productById: opts.productById,
+      dataClock: opts.dataClock,
     }),
   };
 
@@ -141,6 +142,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     // Built after the wait, so the page reflects any mutation made meanwhile.
     const out = answer(store, settings, vendor, req.method ?? 'GET', url);
+    if (settings.dataClock) res.setHeader('date', new Date(store.clock).toUTCString());
     if (fault === 'truncate') {
       countStatus(out.status);
       return writeTruncated(res, out.status, Buffer.from(JSON.stringify(out.body)));

@@ -16,6 +16,7 @@ export const DEFAULT_SETTINGS: Settings = {
   embedCap: 0,
   orderFilters: true,
   counts: true,
+  dataClock: false,
 };
 
 const isNonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -36,6 +37,7 @@ const RULES: { [K in keyof Settings]: [check: (v: unknown) => boolean, expected:
   embedCap: [(v) => Number.isInteger(v) && (v as number) >= 0, 'an integer >= 0'],
   orderFilters: [(v) => typeof v === 'boolean', 'a boolean'],
   counts: [(v) => typeof v === 'boolean', 'a boolean'],
+  dataClock: [(v) => typeof v === 'boolean', 'a boolean'],
 };
 
 /**

@@ -34,6 +34,8 @@ export interface SandboxOptions {
   includeTotal?: boolean;
   /** Serve GET /v1/products/{id}, default true. */
   productById?: boolean;
+  /** Date header from the data's clock (the "now" mutations stamp) instead of the real time, default false. */
+  dataClock?: boolean;
 }
 
 /** The options that can change while the server runs (POST /__admin/settings). */
@@ -55,6 +57,12 @@ export interface Settings {
   orderFilters: boolean;
   /** Serve `GET /v1/<resource>/count` as `{"count": n}` (default true); false: 404. */
   counts: boolean;
+  /**
+   * false (default): the Date header is the real time, years after the data.
+   * true: it is the data's clock, so a record changed after a page was served
+   * has a cursor later than that page's Date, as on a live shop.
+   */
+  dataClock: boolean;
 }
 
 export interface Counters {

@@ -61,7 +61,7 @@ export function parseConfig(raw: unknown): Config {
     max_retries: integer(r, 'max_retries', 0),
     backoff_factor: number(r, 'backoff_factor', 0, true),
     max_retry_wait_seconds: number(r, 'max_retry_wait_seconds', 0, false),
-    debug: r.debug === true,
+    debug: flag(r, 'debug'),
   };
 }
 
@@ -80,6 +80,10 @@ function secret(r: Raw, field: 'api_key' | 'api_secret'): string {
   }
   if (value.trim() === '') {
     throw new ConfigError(`Config field '${field}' must not be empty.`);
+  }
+  // Every occurrence of a credential is redacted from the output; one character would redact most of it.
+  if (value.length < 2) {
+    throw new ConfigError(`Config field '${field}' is a single character, which cannot be a real credential: copy it again from the shop's API settings.`);
   }
   return value;
 }
@@ -138,6 +142,14 @@ function integer(r: Raw, field: keyof typeof DEFAULTS, min: number): number {
   const value = given(r, field) ?? DEFAULTS[field];
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new ConfigError(`Config field '${field}' must be a whole number of at least ${min}; got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function flag(r: Raw, field: 'debug'): boolean {
+  const value = given(r, field) ?? false;
+  if (typeof value !== 'boolean') {
+    throw new ConfigError(`Config field '${field}' must be true or false; got ${JSON.stringify(value)}.`);
   }
   return value;
 }

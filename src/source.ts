@@ -26,9 +26,24 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
     return new AirbyteSpec(SPEC);
   }
 
-  /** Discover makes no request: the streams and their schemas are static. */
+  /**
+   * The streams as discover and the catalog check see them: names, keys and
+   * schemas are static, so no HTTP client is built; reading one of these fails
+   * loudly instead of sending a request. sync() builds the streams that read.
+   */
   streams(config: Config): EcommerceStream[] {
-    return allStreams({ config, client: this.client(config), products: new ProductCatalog(), logger: this.logger });
+    const offline = <T extends object>(what: string) =>
+      new Proxy({} as T, {
+        get: () => {
+          throw new Error(`No ${what} outside check and read: discover and spec make no request.`);
+        },
+      });
+    return allStreams({
+      config,
+      client: offline<ApiClient>('HTTP client'),
+      products: offline<ProductCatalog>('product list'),
+      logger: this.logger,
+    });
   }
 
   /** One cheap authenticated request; the answer says what was verified or what failed. */
@@ -57,8 +72,13 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
   /** Runs the read command's sync, writing messages to `output`. Resolves to false if any stream failed. */
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
     const client = this.client(config);
-    const products = new ProductCatalog();
+    let lister: EcommerceStream | undefined;
+    const products = new ProductCatalog({
+      pages: () => lister!.readSlice(undefined),
+      serverTime: () => client.statsFor(lister!.name).earliestServerTime,
+    });
     const streams = allStreams({ config, client, products, logger: this.logger });
+    lister = streams.find((s) => s.emitsProductList);
     try {
       return await runSync({ config, streams, selected, state, client, products, output, logger: this.logger });
     } finally {

@@ -55,7 +55,8 @@ export interface RetryNotice {
 }
 
 /**
- * The one place that talks HTTP: base URL, Basic auth, timeouts, keep-alive,
+ * The one place that talks HTTP: base URL, Basic auth, timeouts (idle and
+ * whole-request), keep-alive,
  * client-side rate limiting, retries with backoff and Retry-After, and turning
  * failures into errors that name the stream and path but never the credentials.
  * One instance per run, shared by every stream so that the limiter sees all traffic.
@@ -160,8 +161,18 @@ export class ApiClient {
         const started = Date.now();
         const report = (outcome: string) =>
           this.hooks.exchange && this.hooks.exchange(cfg.meta?.stream ?? 'unknown', axios.getUri(cfg), outcome, Date.now() - started);
+        // axios's timeout only fires on an idle socket: a server trickling a byte
+        // now and then would hold the request for ever. This bounds the whole
+        // attempt, body included; a retry gets a fresh deadline.
+        const limitMs = this.config.request_timeout_seconds * 1000;
+        const deadline = new AbortController();
+        const timer = setTimeout(() => deadline.abort(), limitMs);
+        cfg.signal = deadline.signal;
         try {
-          const res = this.observe(stats, await transport(cfg));
+          const res = this.observe(stats, await transport(cfg).catch((error) => {
+            if (!deadline.signal.aborted) throw error;
+            throw new AxiosError(`the whole request took longer than ${limitMs} ms`, AxiosError.ETIMEDOUT, cfg);
+          }));
           report(`HTTP ${res.status}`);
           return res;
         } catch (error) {
@@ -173,6 +184,9 @@ export class ApiClient {
             this.limiter.throttled();
           }
           throw error;
+        } finally {
+          clearTimeout(timer);
+          cfg.signal = undefined; // axios refuses to send a config whose signal has fired: the retry must go out
         }
       },
       (ms) => (stats.waitedMs += ms)

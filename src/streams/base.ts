@@ -36,11 +36,15 @@ const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');
 
 /**
  * A stream of this API: a list endpoint read with the shared paginator and
- * client. The sync (src/sync.ts) drives it through slices() and readSlice(); the
- * CDK's readRecords/streamSlices are provided for completeness.
+ * client. The sync (src/sync.ts) drives it through slices() and readSlice();
+ * the kit's streamSlices()/readRecords() read the same way (the CDK declares
+ * them abstract), for streams built with a client (check and read, not discover).
  */
 export abstract class EcommerceStream extends AirbyteStreamBase {
   private schema?: Record<string, unknown>;
+
+  /** true for the stream whose records are the shared product list (see ProductCatalog). */
+  readonly emitsProductList: boolean = false;
 
   constructor(
     protected readonly ctx: StreamContext,
