@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 
 import { SelectedStream } from './catalog';
 import { Config } from './config';
+import { countOf } from './counts';
 import { ApiError, ConnectorError } from './errors';
 import { ApiClient } from './http/client';
 import { CursorFilter } from './incremental';
@@ -11,6 +12,7 @@ import { Page } from './pagination';
 import { ProductCatalog } from './product-catalog';
 import { StreamProgress } from './progress';
 import { errorTrace, estimate, streamStatus } from './protocol';
+import { CreatedSinceFilter } from './server-filter';
 import { ConnectorState, stateMessage } from './state';
 import { EcommerceStream, ProductChildStream } from './streams/base';
 
@@ -106,6 +108,16 @@ async function syncStream(
     `Stream '${name}': ${incremental ? `incremental from ${JSON.stringify(filter!.startingState())}` : 'full refresh'}.`
   );
 
+  // Orders: ask the server for what the state needs only (the cursor filter still checks every record).
+  const since = filter?.since;
+  const createdSince =
+    stream.definition.filtersCreatedSince && config.use_order_filters && since !== undefined
+      ? new CreatedSinceFilter(since, field!, name, logger)
+      : undefined;
+  // A count is of the whole list: no estimate for a filtered read.
+  const countable = stream.definition.countable && config.use_counts && !createdSince;
+  let countRequest: Promise<void> | undefined;
+
   const progress = new StreamProgress(name, client.statsFor(name), logger);
   let sinceCheckpoint = 0;
   // Child streams have no total for the whole stream, only per product: they send no estimate.
@@ -115,9 +127,17 @@ async function syncStream(
     if (!estimateSent && page.total !== undefined) {
       estimateSent = true;
       output.message(estimate(name, page.total));
+    } else if (!estimateSent && countable && !countRequest) {
+      // No total in the answer (a live shop): one request for an estimate, not waited for.
+      countRequest = countOf(client, stream.definition.path, name).then((count) => {
+        if (count === undefined || estimateSent) return;
+        estimateSent = true;
+        output.message(estimate(name, count));
+      });
     }
     const before = progress.records;
     for (const record of page.records) {
+      createdSince?.check(record);
       if (filter && !filter.accepts(record)) continue;
       output.record(name, record);
       progress.records++;
@@ -135,8 +155,9 @@ async function syncStream(
   if (stream instanceof ProductChildStream) {
     await readSlicesConcurrently(stream, config.max_concurrency, emit, progress);
   } else {
-    for await (const page of listPages ? listPages() : stream.readSlice(undefined)) await emit(page);
+    for await (const page of listPages ? listPages() : stream.readSlice(undefined, createdSince?.params)) await emit(page);
   }
+  await countRequest;
 
   if (incremental) {
     state[name] = filter!.final(stateCap(stream, client.statsFor(name).earliestServerTime ?? startedAt, products));
