@@ -23,7 +23,7 @@ export { HttpError } from './errors';
 const HOST = '127.0.0.1';
 
 function emptyCounters(): Counters {
-  return { requests: 0, byStatus: {}, rateLimited: 0, faults: 0, byFault: {}, peakConcurrency: 0, byResource: {}, singleProduct: 0 };
+  return { requests: 0, byStatus: {}, rateLimited: 0, faults: 0, byFault: {}, peakConcurrency: 0, byResource: {}, singleProduct: 0, counts: 0 };
 }
 
 /** Constant-time comparison, so the sandbox does not teach clients a timing leak is fine. */
@@ -112,6 +112,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const target = route(url.pathname);
     if (target?.single) counters.singleProduct += 1;
+    else if (target?.count) counters.counts += 1;
     else if (target) counters.byResource[target.stream] = (counters.byResource[target.stream] ?? 0) + 1;
 
     // Order matters: the bucket sees every request (401s too), faults only authenticated ones.

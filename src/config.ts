@@ -17,6 +17,12 @@ export type Config = {
   readonly backoff_factor: number;
   readonly max_retry_wait_seconds: number;
   readonly debug: boolean;
+  /** Read images and variations from the products list (`embed=images,variations`) where it carries them. */
+  readonly use_embedded_children: boolean;
+  /** Ask the API for orders created at or after the state (`from`, `sort=date`) on incremental syncs. */
+  readonly use_order_filters: boolean;
+  /** Ask `/v1/<resource>/count` for progress estimates when lists carry no total. */
+  readonly use_counts: boolean;
 };
 
 export const DEFAULTS = {
@@ -61,7 +67,10 @@ export function parseConfig(raw: unknown): Config {
     max_retries: integer(r, 'max_retries', 0),
     backoff_factor: number(r, 'backoff_factor', 0, true),
     max_retry_wait_seconds: number(r, 'max_retry_wait_seconds', 0, false),
-    debug: flag(r, 'debug'),
+    debug: flag(r, 'debug', false),
+    use_embedded_children: flag(r, 'use_embedded_children', true),
+    use_order_filters: flag(r, 'use_order_filters', true),
+    use_counts: flag(r, 'use_counts', true),
   };
 }
 
@@ -146,8 +155,10 @@ function integer(r: Raw, field: keyof typeof DEFAULTS, min: number): number {
   return value;
 }
 
-function flag(r: Raw, field: 'debug'): boolean {
-  const value = given(r, field) ?? false;
+type FlagField = 'debug' | 'use_embedded_children' | 'use_order_filters' | 'use_counts';
+
+function flag(r: Raw, field: FlagField, fallback: boolean): boolean {
+  const value = given(r, field) ?? fallback;
   if (typeof value !== 'boolean') {
     throw new ConfigError(`Config field '${field}' must be true or false; got ${JSON.stringify(value)}.`);
   }

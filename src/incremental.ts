@@ -43,6 +43,11 @@ export class CursorFilter {
     this.cutoff = this.previous ?? toInstant(startDate);
   }
 
+  /** The earliest instant a record may have to be emitted (state, else start_date); undefined: all. */
+  get since(): number | undefined {
+    return this.cutoff;
+  }
+
   accepts(record: Rec): boolean {
     const value = record[this.field];
     const at = toInstant(value);

@@ -1,3 +1,4 @@
+import { EmbeddedChildren } from './embedded-children';
 import { ConnectorError } from './errors';
 import { Page } from './pagination';
 
@@ -36,7 +37,15 @@ export class ProductCatalog {
   private outcome?: Outcome;
   private startedAt?: number;
 
-  constructor(private readonly source: ProductListSource) {}
+  /**
+   * @param embedded where the list was asked to embed child lists
+   *   (src/embedded-children.ts): their arrays are taken out of each product
+   *   as it passes, for the child streams.
+   */
+  constructor(
+    private readonly source: ProductListSource,
+    readonly embedded?: EmbeddedChildren
+  ) {}
 
   /** Reserves the read for the stream that emits the list's records. At most once, before streams start. */
   reserve(): ProductListRead {
@@ -79,7 +88,10 @@ export class ProductCatalog {
     const ids: ProductKey[] = [];
     try {
       for await (const page of this.source.pages()) {
-        for (const record of page.records) ids.push(record.id);
+        for (const record of page.records) {
+          this.embedded?.takeFrom(record);
+          ids.push(record.id);
+        }
         yield page;
       }
       outcome.resolve(ids);

@@ -3,6 +3,7 @@ import VError from 'verror';
 
 import { SelectedStream } from './catalog';
 import { Config } from './config';
+import { EmbeddedChildren, EmbeddedName } from './embedded-children';
 import { ConnectorError } from './errors';
 import { ApiClient, RetryNotice } from './http/client';
 import { CHECK } from './http/describe-error';
@@ -15,6 +16,12 @@ import { runSync } from './sync';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const SPEC = require('../resources/spec.json');
+
+/** The names under which the products list can embed the selected child streams. */
+function embeddable(streams: EcommerceStream[], selected: SelectedStream[]): EmbeddedName[] {
+  const wanted = new Set(selected.map((s) => s.name));
+  return streams.flatMap((s) => (wanted.has(s.name) && s.definition.embeddedAs ? [s.definition.embeddedAs] : []));
+}
 
 /** The e-commerce API source: spec, check, discover, and the streams a read syncs. */
 export class EcommerceSource extends AirbyteSourceBase<Config> {
@@ -73,10 +80,14 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
     const client = this.client(config);
     let lister: EcommerceStream | undefined;
-    const products = new ProductCatalog({
-      pages: () => lister!.readSlice(undefined),
-      serverTime: () => client.statsFor(lister!.name).earliestServerTime,
-    });
+    const embedded = config.use_embedded_children ? new EmbeddedChildren(embeddable(this.streams(config), selected)) : undefined;
+    const products = new ProductCatalog(
+      {
+        pages: () => lister!.readSlice(undefined, embedded?.params),
+        serverTime: () => client.statsFor(lister!.name).earliestServerTime,
+      },
+      embedded
+    );
     const streams = allStreams({ config, client, products, logger: this.logger });
     lister = streams.find((s) => s.emitsProductList);
     try {

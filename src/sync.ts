@@ -1,8 +1,8 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
-import pLimit from 'p-limit';
 
 import { SelectedStream } from './catalog';
 import { Config } from './config';
+import { CountEstimates } from './counts';
 import { ApiError, ConnectorError } from './errors';
 import { ApiClient } from './http/client';
 import { CursorFilter } from './incremental';
@@ -11,6 +11,7 @@ import { Page } from './pagination';
 import { ProductCatalog } from './product-catalog';
 import { StreamProgress } from './progress';
 import { errorTrace, estimate, streamStatus } from './protocol';
+import { CreatedSinceFilter } from './server-filter';
 import { ConnectorState, stateMessage } from './state';
 import { EcommerceStream, ProductChildStream } from './streams/base';
 
@@ -45,6 +46,7 @@ export async function runSync(input: SyncInput): Promise<boolean> {
   const listRead = emitter ? products.reserve() : undefined;
 
   const state: ConnectorState = { ...input.state };
+  const counts = new CountEstimates(input.client);
   const abort: { error?: ConnectorError } = {};
   const reported = new Set<unknown>();
   const results = await Promise.all(
@@ -53,7 +55,7 @@ export async function runSync(input: SyncInput): Promise<boolean> {
       const pages = stream === emitter ? listRead!.pages : undefined;
       let failure: unknown;
       try {
-        await syncStream(stream, syncMode === 'incremental', state, abort, input, pages);
+        await syncStream(stream, syncMode === 'incremental', state, abort, { ...input, counts }, pages);
         input.output.message(streamStatus(name, 'COMPLETE'));
         return true;
       } catch (error) {
@@ -88,10 +90,10 @@ async function syncStream(
   incrementalMode: boolean,
   state: ConnectorState,
   abort: { error?: ConnectorError },
-  input: SyncInput,
+  input: SyncInput & { counts: CountEstimates },
   listPages?: () => AsyncIterable<Page>
 ): Promise<void> {
-  const { config, client, output, logger, products } = input;
+  const { config, client, output, logger, products, counts } = input;
   const name = stream.name;
   output.message(streamStatus(name, 'STARTED'));
   const startedAt = Date.now();
@@ -106,6 +108,16 @@ async function syncStream(
     `Stream '${name}': ${incremental ? `incremental from ${JSON.stringify(filter!.startingState())}` : 'full refresh'}.`
   );
 
+  // Orders: ask the server for what the state needs only (the cursor filter still checks every record).
+  const since = filter?.since;
+  const createdSince =
+    stream.definition.filtersCreatedSince && config.use_order_filters && since !== undefined
+      ? new CreatedSinceFilter(since, field!, name, logger)
+      : undefined;
+  // A count is of the whole list: no estimate for a filtered read.
+  const countable = stream.definition.countable && config.use_counts && !createdSince;
+  let countRequest: Promise<void> | undefined;
+
   const progress = new StreamProgress(name, client.statsFor(name), logger);
   let sinceCheckpoint = 0;
   // Child streams have no total for the whole stream, only per product: they send no estimate.
@@ -115,9 +127,17 @@ async function syncStream(
     if (!estimateSent && page.total !== undefined) {
       estimateSent = true;
       output.message(estimate(name, page.total));
+    } else if (!estimateSent && countable && !countRequest) {
+      // No total in the answer (a live shop): one request for an estimate, not waited for.
+      countRequest = counts.countOf(stream.definition.path, name).then((count) => {
+        if (count === undefined || estimateSent) return;
+        estimateSent = true;
+        output.message(estimate(name, count));
+      });
     }
     const before = progress.records;
     for (const record of page.records) {
+      createdSince?.check(record);
       if (filter && !filter.accepts(record)) continue;
       output.record(name, record);
       progress.records++;
@@ -135,8 +155,9 @@ async function syncStream(
   if (stream instanceof ProductChildStream) {
     await readSlicesConcurrently(stream, config.max_concurrency, emit, progress);
   } else {
-    for await (const page of listPages ? listPages() : stream.readSlice(undefined)) await emit(page);
+    for await (const page of listPages ? listPages() : stream.readSlice(undefined, createdSince?.params)) await emit(page);
   }
+  await countRequest;
 
   if (incremental) {
     state[name] = filter!.final(stateCap(stream, client.statsFor(name).earliestServerTime ?? startedAt, products));
@@ -158,30 +179,34 @@ function stateCap(stream: EcommerceStream, streamStart: number, products: Produc
   return listed === undefined ? streamStart : Math.min(streamStart, listed);
 }
 
-/** Reads a child stream's product slices, up to `concurrency` at once; fails on the first failed slice. */
+/**
+ * Reads a child stream's product slices, up to `concurrency` at once; fails on the first failed slice.
+ * A fixed set of workers pulls slices as it goes: queueing every product's read up front kept a
+ * closure and promises per product alive for the whole stream (and promoted to the old heap), so
+ * memory grew with the catalog.
+ */
 async function readSlicesConcurrently(
   stream: EcommerceStream,
   concurrency: number,
   emit: (page: Page) => Promise<void>,
   progress: StreamProgress
 ): Promise<void> {
-  const slots = pLimit(concurrency);
+  const slices = stream.slices()[Symbol.asyncIterator]();
   let failure: { error: unknown } | undefined;
-  const reads: Promise<void>[] = [];
-  for await (const slice of stream.slices()) {
-    reads.push(
-      slots(async () => {
-        if (failure) return;
-        try {
-          for await (const page of stream.readSlice(slice)) await emit(page);
-          progress.slices++;
-        } catch (error) {
-          failure ??= { error };
-        }
-      })
-    );
-  }
-  await Promise.all(reads);
+  const worker = async (): Promise<void> => {
+    while (!failure) {
+      // An async generator queues concurrent next() calls, so each slice goes to one worker.
+      const next = await slices.next();
+      if (next.done) return;
+      try {
+        for await (const page of stream.readSlice(next.value)) await emit(page);
+        progress.slices++;
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
   if (failure) throw failure.error;
 }
 

@@ -31,11 +31,18 @@ interface RequestMeta {
   /** 'list' (default): a 2xx must carry a list of records; 'record': one JSON object (GET /v1/products/{id}). */
   body?: BodyKind;
 }
-export type BodyKind = 'list' | 'record';
+export type BodyKind = 'list' | 'record' | 'count';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** One record: bare with its id (vendor form) or under "data" (documented form); a 200 without one is retried like a bad list. */
 const isRecordBody = (body: unknown) => isObject(body) && (body.id !== undefined || isObject(body.data));
+/** GET /v1/<resource>/count: `{"count": n}`. */
+const isCountBody = (body: unknown) => isObject(body) && Number.isSafeInteger(body.count) && (body.count as number) >= 0;
+const BODY_CHECKS: Record<BodyKind, [check: (body: unknown) => boolean, problem: string]> = {
+  list: [isListBody, 'The answer is not a list of records'],
+  record: [isRecordBody, 'The answer is not a JSON object'],
+  count: [isCountBody, 'The answer is not a count ({"count": n})'],
+};
 /** Set on the final error when the API asked for a longer wait than we accept. */
 type TooLong = AxiosError & { retryAfterTooLongMs?: number };
 type MetaConfig = InternalAxiosRequestConfig & { meta?: RequestMeta };
@@ -96,8 +103,9 @@ export class ApiClient {
     // (axios-retry's own validateResponse would turn every answer into an error object first.)
     this.http.interceptors.response.use((res) => {
       const kind = (res.config as MetaConfig).meta?.body ?? 'list';
-      if (kind === 'list' ? isListBody(res.data) : isRecordBody(res.data)) return res;
-      throw new AxiosError(kind === 'list' ? 'The answer is not a list of records' : 'The answer is not a JSON object', AxiosError.ERR_BAD_RESPONSE, res.config, res.request, res);
+      const [valid, problem] = BODY_CHECKS[kind];
+      if (valid(res.data)) return res;
+      throw new AxiosError(problem, AxiosError.ERR_BAD_RESPONSE, res.config, res.request, res);
     });
     axiosRetry(this.http, {
       retries: maxRetries,

@@ -5,6 +5,6 @@ export class Products extends ListStream {
   override readonly emitsProductList = true;
 
   constructor(ctx: StreamContext) {
-    super(ctx, { name: 'products', path: '/v1/products', primaryKey: 'id', cursorField: 'updated_at_utc' });
+    super(ctx, { name: 'products', path: '/v1/products', primaryKey: 'id', cursorField: 'updated_at_utc', countable: true });
   }
 }
