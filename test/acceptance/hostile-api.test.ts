@@ -10,6 +10,7 @@ import {
   Connector,
   Rec,
   catTests,
+  catalogPathOf,
   catalogStreams,
   compareToTruth,
   configFor,
@@ -24,7 +25,7 @@ import {
 jest.setTimeout(180_000);
 
 const test = catTests('basic_read')[0];
-const catalog = readJson(test.configured_catalog_path);
+const catalog = readJson(catalogPathOf(test));
 const streams = catalogStreams(catalog);
 const names = streams.map((s) => s.name);
 

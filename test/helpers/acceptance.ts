@@ -40,6 +40,15 @@ export function catTests(section: string): Json[] {
   return tests;
 }
 
+/**
+ * The configured catalog a CAT test reads. At high strictness basic_read names
+ * none (CAT reads the whole discovered catalog): that is test_files/full_catalog.json,
+ * every stream in full refresh.
+ */
+export function catalogPathOf(test: Json): string {
+  return test.configured_catalog_path ?? 'test_files/full_catalog.json';
+}
+
 /** A JSON file named by the CAT file, relative to the connector's root. */
 export function readJson(relative: string): Json {
   return JSON.parse(fs.readFileSync(path.join(ROOT, relative), 'utf8'));
