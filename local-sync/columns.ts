@@ -8,7 +8,10 @@
 export type SqlType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' | 'TIMESTAMPTZ' | 'JSON';
 
 export interface Column {
+  /** The column; DuckDB names are case-insensitive, so a field differing only in case from an earlier one gets a suffix. */
   name: string;
+  /** The record field it holds. */
+  field: string;
   type: SqlType;
 }
 
@@ -17,8 +20,8 @@ export const SYNCED_AT = '_synced_at';
 /** Top-level fields the schema does not declare, so that nothing a record carried is lost. */
 export const EXTRA = '_extra';
 export const SYSTEM_COLUMNS: readonly Column[] = [
-  { name: EXTRA, type: 'JSON' },
-  { name: SYNCED_AT, type: 'TIMESTAMPTZ' },
+  { name: EXTRA, field: EXTRA, type: 'JSON' },
+  { name: SYNCED_AT, field: SYNCED_AT, type: 'TIMESTAMPTZ' },
 ];
 
 interface PropertySchema {
@@ -43,16 +46,23 @@ export function sqlTypeOf(property: PropertySchema): SqlType {
   }
 }
 
+/** e.g. orders' `subtotal` (documented form) and `subTotal` (vendor form): columns `subtotal` and `subTotal_2`. */
 export function columnsOf(schema: { properties?: Record<string, PropertySchema> }): Column[] {
-  return Object.entries(schema.properties ?? {}).map(([name, property]) => ({ name, type: sqlTypeOf(property) }));
+  const taken = new Set(SYSTEM_COLUMNS.map((c) => c.name.toLowerCase()));
+  return Object.entries(schema.properties ?? {}).map(([field, property]) => {
+    let name = field;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${field}_${n}`;
+    taken.add(name.toLowerCase());
+    return { name, field, type: sqlTypeOf(property) };
+  });
 }
 
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** One record as text per data column (null for SQL NULL), then `_extra`; `_synced_at` is set by the commit. */
 export function rowOf(record: Record<string, unknown>, columns: readonly Column[]): Array<string | null> {
-  const row = columns.map(({ name, type }) => textOf(record[name], type));
-  const declared = new Set(columns.map((c) => c.name));
+  const row = columns.map(({ field, type }) => textOf(record[field], type));
+  const declared = new Set(columns.map((c) => c.field));
   const extra = Object.fromEntries(Object.entries(record).filter(([k]) => !declared.has(k)));
   row.push(Object.keys(extra).length ? JSON.stringify(extra) : null);
   return row;

@@ -16,6 +16,7 @@ export class Progress {
   private readonly started = new Map<string, number>();
   private readonly records = new Map<string, number>();
   private readonly lastLine = new Map<string, number>();
+  private readonly ended = new Map<string, number>();
 
   constructor(
     private readonly write: (line: string) => void,
@@ -38,6 +39,7 @@ export class Progress {
 
   done(stream: string, status: string): void {
     this.start(stream);
+    this.ended.set(stream, Date.now());
     this.write(this.line(stream, status.toLowerCase()));
   }
 
@@ -47,7 +49,7 @@ export class Progress {
 
   seconds(stream: string): number {
     const start = this.started.get(stream);
-    return start === undefined ? 0 : (Date.now() - start) / 1000;
+    return start === undefined ? 0 : ((this.ended.get(stream) ?? Date.now()) - start) / 1000;
   }
 
   private line(stream: string, what: string): string {

@@ -157,7 +157,7 @@ export class Store {
   private async stage(name: string, spec: TableSpec, rows: Array<Array<string | null>>): Promise<void> {
     const raw = [...spec.columns.map((c) => c.name), SYSTEM_COLUMNS[0].name];
     await this.db.run(`CREATE OR REPLACE TEMP TABLE ${name} (${raw.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ')})`);
-    const appender = await this.db.createAppender(name, 'temp');
+    const appender = await this.db.createAppender(name, 'main', 'temp');
     for (const row of rows) {
       for (const value of row) value === null ? appender.appendNull() : appender.appendVarchar(value);
       appender.endRow();
