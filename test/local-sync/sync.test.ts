@@ -11,6 +11,7 @@ import { STREAM_ROW, STREAM_NAMES } from '../../scripts/streams';
 import { TruthSnapshot, compareToTruth, describeDiff, truthOf } from '../../scripts/truth-check';
 import { configFor } from '../helpers/acceptance';
 import { workDir } from '../helpers/connector';
+import { runExampleQueries } from '../../local-sync/example-queries';
 import { asTableTruth, query, runSync, tableRecords } from '../helpers/local-sync';
 
 jest.setTimeout(400_000);
@@ -63,7 +64,7 @@ test('npm run sync twice with a shop change between: every table equals the trut
   // The change: new records everywhere, two products updated, an image and an order deleted.
   const changes = sandbox.mutate({ op: 'touch_all' });
   const [image] = truthOf(sandbox).streams.products_images as Array<{ id: number }>;
-  const [order] = truthOf(sandbox).streams.orders as Array<{ id: number }>;
+  const [order] = truthOf(sandbox).streams.orders as Array<Record<string, any>>;
   sandbox.mutate({ op: 'delete', resource: 'products_images', ids: [image.id] });
   sandbox.mutate({ op: 'delete', resource: 'orders', ids: [order.id] });
   const updatedProducts = changes.updated.products as number[];
@@ -89,6 +90,29 @@ test('npm run sync twice with a shop change between: every table equals the trut
   // The summary table is printed, with one line per table.
   for (const stream of STREAM_NAMES) expect(second.stdout).toMatch(new RegExp(`║ ${stream} +│`));
   expect(second.stderr).toMatch(/\[sync\] orders: done, \d+ records, \d+ records\/s/);
+
+  // The demo's example queries answer what the shop's truth says (computed here from the truth, not the file).
+  const [revenue, topRated] = await runExampleQueries(db);
+  const truth = truthOf(sandbox).streams as Record<string, Array<Record<string, any>>>;
+  const orders = [...truth.orders, order]; // the deleted order is still in the table (see above)
+  const byDay = new Map<string, { n: number; sum: number }>();
+  for (const o of orders) {
+    const day = new Date(o.created_at_utc).toISOString().slice(0, 10);
+    const d = byDay.get(day) ?? { n: 0, sum: 0 };
+    byDay.set(day, { n: d.n + 1, sum: d.sum + o.total });
+  }
+  const days = [...byDay].sort((a, b) => (a[0] < b[0] ? 1 : -1)).slice(0, 5);
+  expect(revenue.rows.slice(1)).toEqual(days.map(([day, d]) => [day, String(d.n), String(Math.round(d.sum * 100) / 100)]));
+  const ratings = new Map<number, number[]>();
+  for (const r of truth.products_reviews) ratings.set(r.product_id, [...(ratings.get(r.product_id) ?? []), r.rating]);
+  const top = [...ratings]
+    .filter(([, rs]) => rs.length >= 3)
+    .map(([id, rs]) => ({ id, n: rs.length, avg: Math.round((rs.reduce((a, b) => a + b, 0) / rs.length) * 100) / 100 }))
+    .sort((a, b) => b.avg - a.avg || b.n - a.n || a.id - b.id)
+    .slice(0, 5);
+  expect(topRated.rows.slice(1)).toEqual(
+    top.map((t) => [String(t.id), truth.products.find((p) => p.id === t.id)!.title, String(t.n), String(t.avg)])
+  );
 });
 
 test('a sync SIGKILLed after some commits keeps rows and states consistent, and a rerun loses nothing', async () => {
