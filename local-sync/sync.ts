@@ -27,6 +27,8 @@ export interface SyncOptions {
 
 interface StreamRun {
   spec: TableSpec;
+  /** The record fields of the primary key. */
+  keyFields: string[];
   mode: 'incremental' | 'full_refresh';
   /** Primary key → row; a later version of a record replaces the earlier one. */
   buffer: Map<string, Array<string | null>>;
@@ -53,7 +55,8 @@ export async function sync(options: SyncOptions): Promise<number> {
     for (const stream of chosen) {
       const incremental = !options.fullRefresh && stream.supported_sync_modes.includes('incremental');
       runs.set(stream.name, {
-        spec: { stream: stream.name, columns: columnsOf(stream.json_schema), primaryKey: primaryKeyOf(stream) },
+        spec: specOf(stream),
+        keyFields: (stream.source_defined_primary_key as string[][]).map((p) => p[0]),
         mode: incremental ? 'incremental' : 'full_refresh',
         buffer: new Map(),
         status: 'NOT STARTED',
@@ -112,7 +115,7 @@ export async function sync(options: SyncOptions): Promise<number> {
         const run = runs.get(m.record.stream);
         if (!run) return;
         const data = m.record.data as Record<string, unknown>;
-        run.buffer.set(JSON.stringify(run.spec.primaryKey.map((k) => data[k] ?? null)), rowOf(data, run.spec.columns));
+        run.buffer.set(JSON.stringify(run.keyFields.map((k) => data[k] ?? null)), rowOf(data, run.spec.columns));
         progress.record(run.spec.stream);
       } else if (m.type === 'STATE') {
         const name = m.state?.stream?.stream_descriptor?.name;
@@ -178,12 +181,15 @@ export async function sync(options: SyncOptions): Promise<number> {
   }
 }
 
-function primaryKeyOf(stream: any): string[] {
+/** The table of a discovered stream; its primary key must be top-level fields the schema declares. */
+function specOf(stream: any): TableSpec {
+  const columns = columnsOf(stream.json_schema);
   const key: string[][] = stream.source_defined_primary_key ?? [];
-  if (!key.length || key.some((p) => p.length !== 1)) {
-    throw new SyncInputError(`Stream ${stream.name} has no top-level primary key (${JSON.stringify(key)}); it cannot be merged.`);
+  const primaryKey = key.map((p) => (p.length === 1 ? columns.find((c) => c.field === p[0])?.name : undefined));
+  if (!primaryKey.length || primaryKey.some((k) => k === undefined)) {
+    throw new SyncInputError(`Stream ${stream.name} has no top-level primary key in its schema (${JSON.stringify(key)}); it cannot be merged.`);
   }
-  return key.map((p) => p[0]);
+  return { stream: stream.name, columns, primaryKey: primaryKey as string[] };
 }
 
 /** The values that must never be printed (whatever the config calls them: every string field named like a key or secret). */
