@@ -177,3 +177,15 @@ test('the DuckDB file and every line printed hold no API key or secret', async (
     'themes',
   ]);
 });
+
+test('against the vendor dialect (camelCase fields, RFC 2822 dates, numeric references): one sync equals the truth', async () => {
+  sandbox = await startSandbox({ rateLimitCapacity: 0, vendor: true });
+  const config = work.write('config.json', configFor(sandbox.url, { page_size_parameter: 'count' }));
+  const db = path.join(work.dir, 'shop.duckdb');
+  const run = await runSync(['--config', config, '--db', db]);
+  expect(run.code).toBe(0);
+  expect(await tableProblems(db, truthOf(sandbox))).toEqual([]);
+  // Two fields differing only in case (documented `subtotal`, vendor `subTotal`) are two columns.
+  const columns = (await query(db, `SELECT column_name FROM information_schema.columns WHERE table_name = 'orders'`)).map((r) => r.column_name);
+  expect(columns).toEqual(expect.arrayContaining(['subtotal', 'subTotal_2']));
+});
