@@ -34,6 +34,8 @@ export interface SandboxOptions {
   includeTotal?: boolean;
   /** Serve GET /v1/products/{id}, default true. */
   productById?: boolean;
+  /** Date header from the data's clock (the "now" mutations stamp) instead of the real time, default false. */
+  dataClock?: boolean;
 }
 
 /** The options that can change while the server runs (POST /__admin/settings). */
@@ -47,6 +49,20 @@ export interface Settings {
   includeTotal: boolean;
   /** Serve GET /v1/products/{id} (default true); false: 404 for every id, as a server without it. */
   productById: boolean;
+  /** Honour `embed=images,variations` on the products list (default true): each product carries those arrays. */
+  embed: boolean;
+  /** Cut every embedded array to at most this many entries, silently (0 = whole arrays; default 0). */
+  embedCap: number;
+  /** Honour `from` / `to` (UNIX seconds, created at or after / at or before) and `sort=date|date_desc` on orders (default true). */
+  orderFilters: boolean;
+  /** Serve `GET /v1/<resource>/count` as `{"count": n}` (default true); false: 404. */
+  counts: boolean;
+  /**
+   * false (default): the Date header is the real time, years after the data.
+   * true: it is the data's clock, so a record changed after a page was served
+   * has a cursor later than that page's Date, as on a live shop.
+   */
+  dataClock: boolean;
 }
 
 export interface Counters {
@@ -63,6 +79,8 @@ export interface Counters {
   byResource: Partial<Record<Stream, number>>;
   /** GET /v1/products/{id} requests (not counted in byResource). */
   singleProduct: number;
+  /** GET /v1/<resource>/count requests (not counted in byResource). */
+  counts: number;
 }
 
 /** Primary key as the current form shows it: a number, or a uuid for seed-form shipping zones. */

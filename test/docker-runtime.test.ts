@@ -14,6 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import yaml from 'js-yaml';
+
 const ROOT = path.resolve(__dirname, '..');
 const DOCKERFILE = path.join(ROOT, 'Dockerfile');
 const DOCKERIGNORE = path.join(ROOT, '.dockerignore');
@@ -249,6 +251,19 @@ describe('Dockerfile', () => {
     // ...and it names the launcher the runtime stage copies.
     const launcher = path.posix.relative(runtime.workdir, entry);
     expect(runtimeCopies(all).some((c) => launcher === c.to || launcher.startsWith(`${c.to}/`))).toBe(true);
+  });
+
+  it("metadata.yaml agrees with the labels (CAT's test_image_labels), package.json and the spec's documentationUrl", () => {
+    // CAT compares the built image's labels with metadata.yaml; this catches a drift before any build.
+    const metadata = (yaml.load(fs.readFileSync(path.join(ROOT, 'metadata.yaml'), 'utf8')) as any).data;
+    const labels = collect(runtime, 'LABEL');
+    expect(labels['io.airbyte.name']).toBe(metadata.dockerRepository);
+    expect(labels['io.airbyte.version']).toBe(metadata.dockerImageTag);
+    expect(metadata.dockerImageTag).toBe(pkg.version);
+    expect(metadata.connectorType).toBe('source');
+    expect(metadata.definitionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const spec = JSON.parse(fs.readFileSync(path.join(ROOT, 'resources', 'spec.json'), 'utf8'));
+    expect(spec.documentationUrl).toBe(metadata.documentationUrl);
   });
 
   it('runs as the unprivileged node user', () => {

@@ -46,6 +46,9 @@ async function main(): Promise<number> {
     apiSecret: config.api_secret,
     rateLimitCapacity: config.rate_limit_capacity,
     rateLimitPerSecond: config.rate_limit_per_second,
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    throw new Error(`port ${port} (test_files/config.json's base_url) is taken, by another sandbox or CAT run: stop it and retry.`);
   });
   writeExpectedRecords(sandbox.truth());
   console.error(`cat: sandbox on ${sandbox.url}; running ${RUN_SH}`);

@@ -55,61 +55,81 @@ function expectWholeTruth(outcome: Outcome): void {
   expectMatchesTruth(recordsByStream(outcome.run, names), outcome.truth, streams);
 }
 
-describe('rate-limited API (leaky bucket of 10, draining 20/s), connector paced to the same limit', () => {
-  const capacity = 10;
-  const perSecond = 20;
-  let outcome: Outcome;
-  beforeAll(async () => {
-    outcome = await fullRead(
-      { rateLimitCapacity: capacity, rateLimitPerSecond: perSecond },
-      { rate_limit_capacity: capacity, rate_limit_per_second: perSecond, max_retries: 8 }
-    );
+/** The rate-limit and fault scenarios in both dialects the API speaks (README, "Vendor dialect"). */
+const DIALECTS: Array<[string, { sandbox: SandboxOptions; config: Rec }]> = [
+  ['documented form', { sandbox: {}, config: {} }],
+  ['vendor dialect', { sandbox: { vendor: true }, config: { page_size_parameter: 'count' } }],
+];
+
+describe.each(DIALECTS)('%s', (_dialect, dialect) => {
+  it('the sandbox speaks this dialect (else the scenarios below prove nothing for it)', async () => {
+    const sandbox = await startSandbox({ port: 0, rateLimitCapacity: 0, ...dialect.sandbox });
+    try {
+      expect(truthOf(sandbox).vendor).toBe(dialect.sandbox.vendor === true);
+    } finally {
+      await sandbox.close();
+    }
   });
 
-  it('reads the whole truth', () => expectWholeTruth(outcome));
+  describe('rate-limited API (leaky bucket of 10, draining 20/s), connector paced to the same limit', () => {
+    const capacity = 10;
+    const perSecond = 20;
+    let outcome: Outcome;
+    beforeAll(async () => {
+      outcome = await fullRead(
+        {
+          ...dialect.sandbox, rateLimitCapacity: capacity, rateLimitPerSecond: perSecond },
+        { ...dialect.config, rate_limit_capacity: capacity, rate_limit_per_second: perSecond, max_retries: 8 }
+      );
+    });
 
-  it('the limit was binding: the read took at least (requests - burst) / rate, and was (almost) never throttled', () => {
-    const { requests, rateLimited } = outcome.counters;
-    expect(requests).toBeGreaterThan(capacity * 5);
-    expect(outcome.ms).toBeGreaterThanOrEqual(((requests - capacity) / perSecond) * 1000 * 0.9);
-    // The connector models the API's bucket; a stray 429 from arrival jitter is tolerated, a pattern is not.
-    expect(rateLimited).toBeLessThanOrEqual(2);
-  });
-});
+    it('reads the whole truth', () => expectWholeTruth(outcome));
 
-describe('rate-limited API (10, 40/s) with the connector configured faster than the API allows (10, 60/s)', () => {
-  let outcome: Outcome;
-  beforeAll(async () => {
-    outcome = await fullRead(
-      { rateLimitCapacity: 10, rateLimitPerSecond: 40 },
-      { rate_limit_capacity: 10, rate_limit_per_second: 60, max_retries: 8 }
-    );
-  });
-
-  it('the API really answered 429s', () => {
-    expect(outcome.counters.rateLimited).toBeGreaterThan(0);
-    expect(outcome.counters.byStatus['429']).toBe(outcome.counters.rateLimited);
+    it('the limit was binding: the read took at least (requests - burst) / rate, and was (almost) never throttled', () => {
+      const { requests, rateLimited } = outcome.counters;
+      expect(requests).toBeGreaterThan(capacity * 5);
+      expect(outcome.ms).toBeGreaterThanOrEqual(((requests - capacity) / perSecond) * 1000 * 0.9);
+      // The connector models the API's bucket; a stray 429 from arrival jitter is tolerated, a pattern is not.
+      expect(rateLimited).toBeLessThanOrEqual(2);
+    });
   });
 
-  it('reads the whole truth anyway: no record lost or repeated by a retried page', () => expectWholeTruth(outcome));
-});
+  describe('rate-limited API (10, 40/s) with the connector configured faster than the API allows (10, 60/s)', () => {
+    let outcome: Outcome;
+    beforeAll(async () => {
+      outcome = await fullRead(
+        {
+          ...dialect.sandbox, rateLimitCapacity: 10, rateLimitPerSecond: 40 },
+        { ...dialect.config, rate_limit_capacity: 10, rate_limit_per_second: 60, max_retries: 8 }
+      );
+    });
 
-describe('faulty API (15 % of requests: 500, 502, 503, 504, reset, truncate, nonjson)', () => {
-  const kinds: FaultKind[] = ['500', '502', '503', '504', 'reset', 'truncate', 'nonjson'];
-  let outcome: Outcome;
-  beforeAll(async () => {
-    outcome = await fullRead(
-      { rateLimitCapacity: 0, faultRate: 0.15, faults: kinds },
-      { max_retries: 8, backoff_factor: 0.05, request_timeout_seconds: 5 }
-    );
+    it('the API really answered 429s', () => {
+      expect(outcome.counters.rateLimited).toBeGreaterThan(0);
+      expect(outcome.counters.byStatus['429']).toBe(outcome.counters.rateLimited);
+    });
+
+    it('reads the whole truth anyway: no record lost or repeated by a retried page', () => expectWholeTruth(outcome));
   });
 
-  it('the faults really happened, every kind of them', () => {
-    expect(outcome.counters.faults).toBeGreaterThan(10);
-    expect(kinds.filter((k) => !(outcome.counters.byFault[k]! > 0))).toEqual([]);
-  });
+  describe('faulty API (15 % of requests: 500, 502, 503, 504, reset, truncate, nonjson)', () => {
+    const kinds: FaultKind[] = ['500', '502', '503', '504', 'reset', 'truncate', 'nonjson'];
+    let outcome: Outcome;
+    beforeAll(async () => {
+      outcome = await fullRead(
+        {
+          ...dialect.sandbox, rateLimitCapacity: 0, faultRate: 0.15, faults: kinds },
+        { ...dialect.config, max_retries: 8, backoff_factor: 0.05, request_timeout_seconds: 5 }
+      );
+    });
 
-  it('reads the whole truth anyway', () => expectWholeTruth(outcome));
+    it('the faults really happened, every kind of them', () => {
+      expect(outcome.counters.faults).toBeGreaterThan(10);
+      expect(kinds.filter((k) => !(outcome.counters.byFault[k]! > 0))).toEqual([]);
+    });
+
+    it('reads the whole truth anyway', () => expectWholeTruth(outcome));
+  });
 });
 
 describe('API silently capping pages at 7 records while the connector asks for 20', () => {
