@@ -20,6 +20,8 @@ export class ProtocolOutput {
   private chunks: string[] = [];
   private size = 0;
   private blocked = false;
+  /** One wait for 'drain' shared by every caller (streams and slices wait concurrently). */
+  private drained?: Promise<void>;
   private redactor: Redactor = NO_SECRETS;
 
   constructor(private readonly out: Writable = process.stdout) {}
@@ -43,14 +45,21 @@ export class ProtocolOutput {
   async ready(): Promise<void> {
     while (this.blocked) {
       this.blocked = false;
-      if (this.out.writableNeedDrain) await once(this.out, 'drain');
+      if (this.out.writableNeedDrain) await this.drain();
     }
   }
 
   /** Flushes and resolves once everything has been handed to the OS. */
   async end(): Promise<void> {
     this.flush();
-    if (this.out.writableNeedDrain) await once(this.out, 'drain');
+    if (this.out.writableNeedDrain) await this.drain();
+  }
+
+  private drain(): Promise<void> {
+    this.drained ??= once(this.out, 'drain').then(() => {
+      this.drained = undefined;
+    });
+    return this.drained;
   }
 
   private push(line: string): void {

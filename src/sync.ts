@@ -2,7 +2,7 @@ import { AirbyteLogger } from 'faros-airbyte-cdk';
 
 import { SelectedStream } from './catalog';
 import { Config } from './config';
-import { countOf } from './counts';
+import { CountEstimates } from './counts';
 import { ApiError, ConnectorError } from './errors';
 import { ApiClient } from './http/client';
 import { CursorFilter } from './incremental';
@@ -46,6 +46,7 @@ export async function runSync(input: SyncInput): Promise<boolean> {
   const listRead = emitter ? products.reserve() : undefined;
 
   const state: ConnectorState = { ...input.state };
+  const counts = new CountEstimates(input.client);
   const abort: { error?: ConnectorError } = {};
   const reported = new Set<unknown>();
   const results = await Promise.all(
@@ -54,7 +55,7 @@ export async function runSync(input: SyncInput): Promise<boolean> {
       const pages = stream === emitter ? listRead!.pages : undefined;
       let failure: unknown;
       try {
-        await syncStream(stream, syncMode === 'incremental', state, abort, input, pages);
+        await syncStream(stream, syncMode === 'incremental', state, abort, { ...input, counts }, pages);
         input.output.message(streamStatus(name, 'COMPLETE'));
         return true;
       } catch (error) {
@@ -89,10 +90,10 @@ async function syncStream(
   incrementalMode: boolean,
   state: ConnectorState,
   abort: { error?: ConnectorError },
-  input: SyncInput,
+  input: SyncInput & { counts: CountEstimates },
   listPages?: () => AsyncIterable<Page>
 ): Promise<void> {
-  const { config, client, output, logger, products } = input;
+  const { config, client, output, logger, products, counts } = input;
   const name = stream.name;
   output.message(streamStatus(name, 'STARTED'));
   const startedAt = Date.now();
@@ -128,7 +129,7 @@ async function syncStream(
       output.message(estimate(name, page.total));
     } else if (!estimateSent && countable && !countRequest) {
       // No total in the answer (a live shop): one request for an estimate, not waited for.
-      countRequest = countOf(client, stream.definition.path, name).then((count) => {
+      countRequest = counts.countOf(stream.definition.path, name).then((count) => {
         if (count === undefined || estimateSent) return;
         estimateSent = true;
         output.message(estimate(name, count));

@@ -133,13 +133,14 @@ describe('counts (vendor dialect: lists carry no total)', () => {
     expect(sandbox.counters().counts).toBe(COUNTED.length);
   });
 
-  it('/count missing: no estimate, every stream complete', async () => {
+  it('/count missing: no estimate, every stream complete, and one failed count stops the asking', async () => {
     const sandbox = await res.sandbox({ vendor: true });
     sandbox.updateSettings({ counts: false });
     const run = await read(testConfig(sandbox.url, { page_size_parameter: 'count' }), { streams: COUNTED });
     expect(run.code).toBe(0);
     expect(estimates(run)).toEqual({});
     expect(problems(run, sandbox, COUNTED)).toEqual([]);
+    expect(sandbox.counters().counts).toBe(1);
   });
 
   it('use_counts off: no /count request', async () => {
