@@ -273,7 +273,7 @@ describe('Dockerfile', () => {
 
   it('.dockerignore keeps dev-only folders out of the build context, and nothing the build copies', () => {
     const ignored = ignoredBy(fs.readFileSync(DOCKERIGNORE, 'utf8').split(/\r?\n/));
-    for (const dir of ['node_modules', 'lib', 'test', 'test_files', 'sandbox', 'bench', 'scripts', '.git']) {
+    for (const dir of ['node_modules', 'lib', 'test', 'test_files', 'sandbox', 'bench', 'scripts', 'local-sync', '.git']) {
       expect([dir, ignored(dir)]).toEqual([dir, true]);
       expect([`${dir}/x.ts`, ignored(`${dir}/x.ts`)]).toEqual([`${dir}/x.ts`, true]);
     }
@@ -319,9 +319,15 @@ describe('runtime image layer (reproduced from the Dockerfile, without Docker)',
     expect(fs.statSync(launcher).mode & 0o111).not.toBe(0);
     expect(fs.existsSync(path.join(tmp, 'lib', 'index.js'))).toBe(true);
     expect(fs.existsSync(path.join(tmp, 'resources', 'spec.json'))).toBe(true);
-    for (const devOnly of ['src', 'test', 'test_files', 'sandbox', 'bench', 'scripts', '.git', 'tsconfig.json']) {
+    for (const devOnly of ['src', 'test', 'test_files', 'sandbox', 'bench', 'scripts', 'local-sync', '.git', 'tsconfig.json']) {
       expect([devOnly, fs.existsSync(path.join(tmp, devOnly))]).toEqual([devOnly, false]);
     }
+  });
+
+  it('carries neither the local sync nor DuckDB (a devDependency of `npm run sync` only)', () => {
+    expect(fs.existsSync(path.join(ROOT, 'node_modules', '@duckdb', 'node-api'))).toBe(true);
+    expect(fs.existsSync(path.join(tmp, 'node_modules', '@duckdb'))).toBe(false);
+    expect(fs.existsSync(path.join(tmp, 'local-sync'))).toBe(false);
   });
 
   it('`spec` prints exactly one SPEC message, with the credentials marked airbyte_secret', () => {
