@@ -8,6 +8,7 @@ import { ConnectorError } from './errors';
 import { ApiClient, RetryNotice } from './http/client';
 import { CHECK } from './http/describe-error';
 import { ProtocolOutput } from './output';
+import { PageCap } from './page-cap';
 import { ProductCatalog } from './product-catalog';
 import { connectionStatus } from './protocol';
 import { ConnectorState } from './state';
@@ -49,6 +50,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
       config,
       client: offline<ApiClient>('HTTP client'),
       products: offline<ProductCatalog>('product list'),
+      pageCap: offline<PageCap>('page cap'),
       logger: this.logger,
     });
   }
@@ -88,7 +90,8 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
       },
       embedded
     );
-    const streams = allStreams({ config, client, products, logger: this.logger });
+    const pageCap = PageCap.forRun(config.page_size, this.logger);
+    const streams = allStreams({ config, client, products, pageCap, logger: this.logger });
     lister = streams.find((s) => s.emitsProductList);
     try {
       return await runSync({ config, streams, selected, state, client, products, output, logger: this.logger });

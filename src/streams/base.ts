@@ -8,6 +8,7 @@ import { deriveTimestamps, readPage } from '../dialect';
 import { EmbeddedName } from '../embedded-children';
 import { ApiError, ConnectorError } from '../errors';
 import { ApiClient } from '../http/client';
+import { PageCap } from '../page-cap';
 import { Page, paginate, Rec } from '../pagination';
 import { ProductCatalog } from '../product-catalog';
 import { productLookup } from '../product-lookup';
@@ -17,6 +18,8 @@ export interface StreamContext {
   config: Config;
   client: ApiClient;
   products: ProductCatalog;
+  /** Silent page caps learned once per run, for every list. */
+  pageCap: PageCap;
   logger: AirbyteLogger;
 }
 
@@ -107,6 +110,7 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
       keyOf: (r) => r[key] ?? JSON.stringify(r),
       what: `stream '${this.name}' (${where})`,
       stream: this.name,
+      pageCap: this.ctx.pageCap,
     });
   }
 

@@ -25,7 +25,7 @@ describe('EcommerceSource.streams (discover, and the stream names a read checks 
 
   it('a stream from discover that is asked to read fails loudly instead of sending a request', async () => {
     const orders = new EcommerceSource(new AirbyteLogger()).streams(config).find((s) => s.name === 'orders')!;
-    await expect(orders.readSlice(undefined).next()).rejects.toThrow(/No HTTP client outside check and read/);
+    await expect(orders.readSlice(undefined).next()).rejects.toThrow(/outside check and read: discover and spec make no request/);
     expect(ApiClient).not.toHaveBeenCalled();
   });
 });
