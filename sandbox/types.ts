@@ -87,7 +87,7 @@ export interface Counters {
 export type RecordKey = number | string;
 
 export type MutateOp =
-  | { op: 'insert'; resource: Stream; count?: number; product_id?: number }
+  | { op: 'insert'; resource: Stream; count?: number; product_id?: number; /** List position of the first new record (default: the end). */ at?: number }
   | { op: 'update'; resource: Stream; ids: RecordKey[] }
   | { op: 'delete'; resource: Stream; ids: RecordKey[] }
   | { op: 'touch_all' };
@@ -104,7 +104,7 @@ export interface MutateResult {
  * only, when given). The mutation targets the same resource.
  */
 export type DriftSpec = { resource: Stream; afterRequests?: number; product_id?: number } & (
-  | { op: 'insert'; count?: number }
+  | { op: 'insert'; count?: number; at?: number }
   | { op: 'update' | 'delete'; ids: RecordKey[] }
 );
 
