@@ -1,6 +1,6 @@
 import { errorBody } from './errors';
 import { present } from './present';
-import { CHILD_STREAMS, PATH_OF, STREAMS, Stream, TOP_STREAMS, isChild } from './resources';
+import { CHILD_STREAMS, ChildStream, PATH_OF, STREAMS, Stream, TOP_STREAMS, isChild } from './resources';
 import { Rec, Store } from './store';
 import { Settings } from './types';
 
@@ -13,7 +13,11 @@ export interface Target {
   productId?: number;
   /** GET /v1/products/{id}: one product, not a list. */
   single?: boolean;
+  /** GET /v1/<resource>/count: `{"count": n}`. */
+  count?: boolean;
 }
+
+type Obj = Record<string, unknown>;
 
 export interface ApiResponse {
   status: number;
@@ -27,6 +31,7 @@ export function answer(store: Store, settings: Settings, vendor: boolean, method
   if (!target) return { status: 404, body: errorBody(`Not found: ${url.pathname}`) };
   if (method !== 'GET') return { status: 405, body: errorBody(`${method} is not allowed`), headers: { allow: 'GET' } };
   if (target.single) return singleProduct(store, settings, vendor, target.productId!);
+  if (target.count) return countOf(store, settings, target.stream);
   return listPage(store, settings, vendor, target, url.searchParams);
 }
 
@@ -40,6 +45,11 @@ export function route(pathname: string): Target | null {
   if (top) {
     const stream = TOP_BY_PATH.get(top[1]);
     return stream ? { stream } : null;
+  }
+  const count = /^\/v1\/([a-z-]+)\/count$/.exec(pathname);
+  if (count) {
+    const stream = TOP_BY_PATH.get(count[1]);
+    return stream ? { stream, count: true } : null;
   }
   const single = /^\/v1\/products\/([1-9]\d{0,15})$/.exec(pathname);
   if (single) return { stream: 'products', productId: Number(single[1]), single: true };
@@ -73,6 +83,52 @@ function singleProduct(store: Store, settings: Settings, vendor: boolean, id: nu
   return { status: 200, body: vendor ? body : { data: body } };
 }
 
+/** GET /v1/<resource>/count, as the vendor documents it for categories and clients use it for other lists. */
+function countOf(store: Store, settings: Settings, stream: Stream): ApiResponse {
+  if (!settings.counts) return { status: 404, body: errorBody(`Not found: /v1/${PATH_OF[stream]}/count`) };
+  return { status: 200, body: { count: store.top[stream as keyof Store['top']].length } };
+}
+
+/** Child lists a products list can embed (`embed=images,variations`), by the name the vendor uses. */
+const EMBEDDABLE: Record<string, ChildStream> = { images: 'products_images', variations: 'products_variations' };
+
+/** The product with the embedded child arrays asked for, each cut to embedCap when that is set. */
+function withEmbedded(store: Store, settings: Settings, vendor: boolean, product: Rec, rendered: Obj, embed: string[]): Obj {
+  const out = { ...rendered };
+  for (const name of embed) {
+    const stream = EMBEDDABLE[name];
+    if (!stream) continue;
+    let children = store.children[stream].get(product.id as number) ?? [];
+    if (settings.embedCap > 0) children = children.slice(0, settings.embedCap);
+    out[name] = children.map((c) => present(stream, c, vendor));
+  }
+  return out;
+}
+
+/**
+ * Orders by `from` / `to` (UNIX seconds, inclusive, on the creation time) and
+ * `sort` (date, date_desc; id order otherwise), as the vendor's clients use them.
+ */
+function filterOrders(list: Rec[], query: URLSearchParams): Rec[] | string {
+  const bound = (name: string) => {
+    const raw = query.get(name);
+    if (raw === null) return undefined;
+    return /^\d+$/.test(raw) ? Number(raw) * 1000 : `Invalid "${name}": expected UNIX seconds`;
+  };
+  const from = bound('from');
+  const to = bound('to');
+  if (typeof from === 'string') return from;
+  if (typeof to === 'string') return to;
+  const created = (r: Rec) => Date.parse(r.created_at_utc as string);
+  let out = list.filter((r) => (from === undefined || created(r) >= from) && (to === undefined || created(r) <= to));
+  const sort = query.get('sort');
+  if (sort === 'date' || sort === 'date_desc') {
+    const sign = sort === 'date' ? 1 : -1;
+    out = [...out].sort((a, b) => sign * (created(a) - created(b)) || (a.id as number) - (b.id as number));
+  }
+  return out;
+}
+
 export function listPage(store: Store, settings: Settings, vendor: boolean, target: Target, query: URLSearchParams): ApiResponse {
   const { stream, productId } = target;
   let list: Rec[];
@@ -89,6 +145,12 @@ export function listPage(store: Store, settings: Settings, vendor: boolean, targ
     return { status: 200, body: vendor ? render(list) : envelope(render(list), list.length, settings) };
   }
 
+  if (stream === 'orders' && settings.orderFilters) {
+    const filtered = filterOrders(list, query);
+    if (typeof filtered === 'string') return { status: 400, body: errorBody(filtered) };
+    list = filtered;
+  }
+
   // The vendor calls the page size "count"; "limit" means nothing to it.
   const offset = intParam(query, 'offset', 0, 0);
   const size = intParam(query, vendor ? 'count' : 'limit', DEFAULT_PAGE_SIZE, 1);
@@ -96,7 +158,12 @@ export function listPage(store: Store, settings: Settings, vendor: boolean, targ
   if (typeof size === 'string') return { status: 400, body: errorBody(size) };
 
   // pageCap is silent: asking for 500 quietly yields at most pageCap records.
-  const page = render(list.slice(offset, offset + Math.min(size, settings.pageCap)));
+  const slice = list.slice(offset, offset + Math.min(size, settings.pageCap));
+  let page = render(slice);
+  const embed = (query.get('embed') ?? '').split(',').filter(Boolean);
+  if (stream === 'products' && settings.embed && embed.length > 0) {
+    page = page.map((p, i) => withEmbedded(store, settings, vendor, slice[i], p as Obj, embed));
+  }
   return { status: 200, body: vendor ? page : envelope(page, list.length, settings) };
 }
 

@@ -24,12 +24,12 @@ export function parseDrift(body: unknown): { spec: DriftSpec; mutation: MutateOp
   if (body.op !== 'insert' && body.op !== 'update' && body.op !== 'delete') {
     throw badRequest('Drift "op" must be one of insert, update, delete');
   }
-  const { resource, ids, count, product_id } = body;
-  const mutation = parseMutation({ op: body.op, resource, ids, count, product_id });
+  const { resource, ids, count, product_id, at } = body;
+  const mutation = parseMutation({ op: body.op, resource, ids, count, product_id, at });
   if (mutation.op === 'touch_all') throw badRequest('touch_all cannot be armed as drift');
   const target = { resource: mutation.resource, afterRequests, ...(isPositiveInt(product_id) ? { product_id } : {}) };
   const spec: DriftSpec =
-    mutation.op === 'insert' ? { ...target, op: 'insert', count: mutation.count } : { ...target, op: mutation.op, ids: mutation.ids };
+    mutation.op === 'insert' ? { ...target, op: 'insert', count: mutation.count, ...(mutation.at !== undefined && { at: mutation.at }) } : { ...target, op: mutation.op, ids: mutation.ids };
   return { spec, mutation };
 }
 

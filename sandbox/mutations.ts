@@ -28,7 +28,11 @@ export function parseMutation(body: unknown): MutateOp {
     if (isChild(resource) && !isPositiveInt(body.product_id)) {
       throw badRequest(`Inserting into ${resource} needs "product_id" (a positive integer)`);
     }
-    return isChild(resource) ? { op, resource, count, product_id: body.product_id as number } : { op, resource, count };
+    // `at`: where in the list the new records go (0 = the front); the end by default, as a shop appends.
+    const at = body.at;
+    if (at !== undefined && !(Number.isInteger(at) && (at as number) >= 0)) throw badRequest('"at" must be an integer >= 0');
+    const where = at === undefined ? {} : { at: at as number };
+    return isChild(resource) ? { op, resource, count, product_id: body.product_id as number, ...where } : { op, resource, count, ...where };
   }
   const ids = body.ids;
   const validKey = (k: unknown) => isPositiveInt(k) || (resource === 'shipping_zones' && typeof k === 'string');
@@ -49,7 +53,7 @@ export function applyMutation(ctx: Ctx, op: MutateOp, vendor: boolean): MutateRe
   };
   switch (op.op) {
     case 'insert':
-      record('inserted', op.resource, insert(ctx, op.resource, op.count ?? 1, op.product_id));
+      record('inserted', op.resource, insert(ctx, op.resource, op.count ?? 1, op.product_id, op.at));
       break;
     case 'update':
       record('updated', op.resource, update(ctx, op.resource, op.ids));
@@ -71,7 +75,7 @@ export function applyMutation(ctx: Ctx, op: MutateOp, vendor: boolean): MutateRe
   return result;
 }
 
-function insert(ctx: Ctx, stream: Stream, count: number, productId?: number): Rec[] {
+function insert(ctx: Ctx, stream: Stream, count: number, productId?: number, at?: number): Rec[] {
   const now = ctx.store.tick();
   const times = { created: now, updated: now, isNew: true };
   const added: Rec[] = [];
@@ -81,13 +85,13 @@ function insert(ctx: Ctx, stream: Stream, count: number, productId?: number): Re
     const list = ctx.store.childrenOf(stream, product.id);
     for (let i = 0; i < count; i++) {
       added.push(makeChild[stream](ctx, ctx.store.nextId(stream), times, product));
-      list.push(added[added.length - 1]);
     }
+    list.splice(at ?? list.length, 0, ...added);
   } else {
     for (let i = 0; i < count; i++) {
       added.push(makeTop[stream](ctx, ctx.store.nextId(stream), times));
-      ctx.store.top[stream].push(added[added.length - 1]);
     }
+    ctx.store.top[stream].splice(at ?? ctx.store.top[stream].length, 0, ...added);
   }
   return added;
 }

@@ -23,7 +23,7 @@ export { HttpError } from './errors';
 const HOST = '127.0.0.1';
 
 function emptyCounters(): Counters {
-  return { requests: 0, byStatus: {}, rateLimited: 0, faults: 0, byFault: {}, peakConcurrency: 0, byResource: {}, singleProduct: 0 };
+  return { requests: 0, byStatus: {}, rateLimited: 0, faults: 0, byFault: {}, peakConcurrency: 0, byResource: {}, singleProduct: 0, counts: 0 };
 }
 
 /** Constant-time comparison, so the sandbox does not teach clients a timing leak is fine. */
@@ -57,6 +57,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       pageCap: opts.pageCap,
       includeTotal: opts.includeTotal,
       productById: opts.productById,
+      dataClock: opts.dataClock,
     }),
   };
 
@@ -111,6 +112,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const target = route(url.pathname);
     if (target?.single) counters.singleProduct += 1;
+    else if (target?.count) counters.counts += 1;
     else if (target) counters.byResource[target.stream] = (counters.byResource[target.stream] ?? 0) + 1;
 
     // Order matters: the bucket sees every request (401s too), faults only authenticated ones.
@@ -140,6 +142,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     // Built after the wait, so the page reflects any mutation made meanwhile.
     const out = answer(store, settings, vendor, req.method ?? 'GET', url);
+    if (settings.dataClock) res.setHeader('date', new Date(store.clock).toUTCString());
     if (fault === 'truncate') {
       countStatus(out.status);
       return writeTruncated(res, out.status, Buffer.from(JSON.stringify(out.body)));

@@ -12,6 +12,11 @@ export const DEFAULT_SETTINGS: Settings = {
   pageCap: 100,
   includeTotal: true,
   productById: true,
+  embed: true,
+  embedCap: 0,
+  orderFilters: true,
+  counts: true,
+  dataClock: false,
 };
 
 const isNonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -28,6 +33,11 @@ const RULES: { [K in keyof Settings]: [check: (v: unknown) => boolean, expected:
   pageCap: [(v) => Number.isInteger(v) && (v as number) >= 1, 'an integer >= 1'],
   includeTotal: [(v) => typeof v === 'boolean', 'a boolean'],
   productById: [(v) => typeof v === 'boolean', 'a boolean'],
+  embed: [(v) => typeof v === 'boolean', 'a boolean'],
+  embedCap: [(v) => Number.isInteger(v) && (v as number) >= 0, 'an integer >= 0'],
+  orderFilters: [(v) => typeof v === 'boolean', 'a boolean'],
+  counts: [(v) => typeof v === 'boolean', 'a boolean'],
+  dataClock: [(v) => typeof v === 'boolean', 'a boolean'],
 };
 
 /**

@@ -34,6 +34,8 @@ export interface SandboxOptions {
   includeTotal?: boolean;
   /** Serve GET /v1/products/{id}, default true. */
   productById?: boolean;
+  /** Date header from the data's clock (the "now" mutations stamp) instead of the real time, default false. */
+  dataClock?: boolean;
 }
 
 /** The options that can change while the server runs (POST /__admin/settings). */
@@ -47,6 +49,20 @@ export interface Settings {
   includeTotal: boolean;
   /** Serve GET /v1/products/{id} (default true); false: 404 for every id, as a server without it. */
   productById: boolean;
+  /** Honour `embed=images,variations` on the products list (default true): each product carries those arrays. */
+  embed: boolean;
+  /** Cut every embedded array to at most this many entries, silently (0 = whole arrays; default 0). */
+  embedCap: number;
+  /** Honour `from` / `to` (UNIX seconds, created at or after / at or before) and `sort=date|date_desc` on orders (default true). */
+  orderFilters: boolean;
+  /** Serve `GET /v1/<resource>/count` as `{"count": n}` (default true); false: 404. */
+  counts: boolean;
+  /**
+   * false (default): the Date header is the real time, years after the data.
+   * true: it is the data's clock, so a record changed after a page was served
+   * has a cursor later than that page's Date, as on a live shop.
+   */
+  dataClock: boolean;
 }
 
 export interface Counters {
@@ -63,13 +79,15 @@ export interface Counters {
   byResource: Partial<Record<Stream, number>>;
   /** GET /v1/products/{id} requests (not counted in byResource). */
   singleProduct: number;
+  /** GET /v1/<resource>/count requests (not counted in byResource). */
+  counts: number;
 }
 
 /** Primary key as the current form shows it: a number, or a uuid for seed-form shipping zones. */
 export type RecordKey = number | string;
 
 export type MutateOp =
-  | { op: 'insert'; resource: Stream; count?: number; product_id?: number }
+  | { op: 'insert'; resource: Stream; count?: number; product_id?: number; /** List position of the first new record (default: the end). */ at?: number }
   | { op: 'update'; resource: Stream; ids: RecordKey[] }
   | { op: 'delete'; resource: Stream; ids: RecordKey[] }
   | { op: 'touch_all' };
@@ -86,7 +104,7 @@ export interface MutateResult {
  * only, when given). The mutation targets the same resource.
  */
 export type DriftSpec = { resource: Stream; afterRequests?: number; product_id?: number } & (
-  | { op: 'insert'; count?: number }
+  | { op: 'insert'; count?: number; at?: number }
   | { op: 'update' | 'delete'; ids: RecordKey[] }
 );
 

@@ -2,14 +2,17 @@
  * `npm run demo`: the whole connector against the embedded sandbox, in one go.
  * check, discover, a full read of all 14 streams, a change in the shop, an
  * incremental read from the saved state; then a table, and exit 0 only if every
- * stream matched the sandbox's ground truth.
+ * stream matched the sandbox's ground truth. Last, `npm run sync`'s script
+ * loads the shop into .demo/shop.duckdb and a few example queries run on it.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { table } from 'table';
 
+import { runExampleQueries } from '../local-sync/example-queries';
 import { startSandbox } from '../sandbox/server';
 import { ROOT, lastStates, recordsOf, runConnector, streamSeconds } from './run-connector';
 import { STREAM_ROW } from './streams';
@@ -95,10 +98,36 @@ async function main(): Promise<number> {
     console.log(`Messages: ${file('sync1.jsonl')}, ${file('sync2.jsonl')}`);
     console.log(`State:    ${file('state1.json')}, ${file('state2.json')}`);
     console.log(ok ? 'Every stream matched the sandbox ground truth.' : 'MISMATCH: see the table above.');
+
+    const db = file('shop.duckdb');
+    fs.rmSync(db, { force: true });
+    fs.rmSync(`${db}.wal`, { force: true });
+    console.log(`\nnpm run sync -- --config ${file('config.json')} --db ${db}`);
+    const synced = await runLocalSync(['--config', file('config.json'), '--db', db]);
+    ok &&= synced === 0;
+    if (synced === 0) {
+      for (const q of await runExampleQueries(db)) console.log(`${q.title}:\n${q.sql}\n${table(q.rows)}`);
+    }
     return ok ? 0 : 1;
   } finally {
     await sandbox.close();
   }
+}
+
+/** The local sync as its own process (as `npm run sync` runs it), its summary shown, progress lines not. */
+function runLocalSync(args: string[]): Promise<number | null> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'local-sync', 'cli.ts'), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      if (code !== 0) process.stderr.write(stderr);
+      resolve(code);
+    })
+  );
 }
 
 main().then(

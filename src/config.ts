@@ -17,6 +17,12 @@ export type Config = {
   readonly backoff_factor: number;
   readonly max_retry_wait_seconds: number;
   readonly debug: boolean;
+  /** Read images and variations from the products list (`embed=images,variations`) where it carries them. */
+  readonly use_embedded_children: boolean;
+  /** Ask the API for orders created at or after the state (`from`, `sort=date`) on incremental syncs. */
+  readonly use_order_filters: boolean;
+  /** Ask `/v1/<resource>/count` for progress estimates when lists carry no total. */
+  readonly use_counts: boolean;
 };
 
 export const DEFAULTS = {
@@ -61,7 +67,10 @@ export function parseConfig(raw: unknown): Config {
     max_retries: integer(r, 'max_retries', 0),
     backoff_factor: number(r, 'backoff_factor', 0, true),
     max_retry_wait_seconds: number(r, 'max_retry_wait_seconds', 0, false),
-    debug: r.debug === true,
+    debug: flag(r, 'debug', false),
+    use_embedded_children: flag(r, 'use_embedded_children', true),
+    use_order_filters: flag(r, 'use_order_filters', true),
+    use_counts: flag(r, 'use_counts', true),
   };
 }
 
@@ -80,6 +89,10 @@ function secret(r: Raw, field: 'api_key' | 'api_secret'): string {
   }
   if (value.trim() === '') {
     throw new ConfigError(`Config field '${field}' must not be empty.`);
+  }
+  // Every occurrence of a credential is redacted from the output; one character would redact most of it.
+  if (value.length < 2) {
+    throw new ConfigError(`Config field '${field}' is a single character, which cannot be a real credential: copy it again from the shop's API settings.`);
   }
   return value;
 }
@@ -138,6 +151,16 @@ function integer(r: Raw, field: keyof typeof DEFAULTS, min: number): number {
   const value = given(r, field) ?? DEFAULTS[field];
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new ConfigError(`Config field '${field}' must be a whole number of at least ${min}; got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+type FlagField = 'debug' | 'use_embedded_children' | 'use_order_filters' | 'use_counts';
+
+function flag(r: Raw, field: FlagField, fallback: boolean): boolean {
+  const value = given(r, field) ?? fallback;
+  if (typeof value !== 'boolean') {
+    throw new ConfigError(`Config field '${field}' must be true or false; got ${JSON.stringify(value)}.`);
   }
   return value;
 }

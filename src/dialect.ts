@@ -43,15 +43,33 @@ export function deriveTimestamps(record: Rec): Rec {
   return record;
 }
 
-/** An instant in ms from ISO 8601 (any offset, fractional seconds) or RFC 2822; undefined if neither. */
+/**
+ * An instant in ms from ISO 8601 (date, or date-time with any offset and
+ * fractional seconds) or RFC 2822; undefined for anything else. Date.parse alone
+ * would also take "1" or "March 7" (in the local year and zone), which would
+ * move a state to an instant no record had: the form is checked first.
+ */
 export function toInstant(value: unknown): number | undefined {
-  if (typeof value !== 'string' || value === '') return undefined;
-  // An ISO date-time without an offset would be read as local time; the API means UTC.
-  const ms = Date.parse(NO_OFFSET.test(value) ? `${value}Z` : value);
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  let ms: number;
+  const iso = ISO_8601.exec(text);
+  if (iso) {
+    // Without an offset the API means UTC (Date.parse would read a date-time as local time).
+    const offset = iso[2] ?? (iso[1] ? 'Z' : '');
+    const colon = /^[+-]\d{4}$/.test(offset) ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
+    ms = Date.parse(text.slice(0, text.length - (iso[2]?.length ?? 0)).replace(' ', 'T') + colon.toUpperCase());
+  } else if (RFC_2822.test(text)) {
+    ms = Date.parse(text);
+  } else {
+    return undefined;
+  }
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-const NO_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+const RFC_2822 =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:[+-]\d{4}|UT|GMT|Z|[ECMP][SD]T)$/i;
 
 export function toIsoUtc(value: unknown): string | undefined {
   const ms = toInstant(value);

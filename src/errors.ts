@@ -45,17 +45,3 @@ export class PaginationError extends ConnectorError {
     super(message, 'system_error', undefined, stream);
   }
 }
-
-/** Replaces every occurrence of the given secrets (and their Basic auth encoding) with '***'. */
-export function redactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
-  const values = secrets.filter((s): s is string => !!s && s.length >= 3);
-  if (values.length === 2) {
-    values.push(Buffer.from(`${values[0]}:${values[1]}`).toString('base64'));
-  }
-  if (values.length === 0) return (text) => text;
-  const escaped = values
-    .sort((a, b) => b.length - a.length)
-    .map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const pattern = new RegExp(escaped.join('|'), 'g');
-  return (text) => text.replace(pattern, '***');
-}

@@ -1,3 +1,5 @@
+import { AirbyteLogger } from 'faros-airbyte-cdk';
+
 import { toInstant } from './dialect';
 import { ConfigError } from './errors';
 import { Rec } from './pagination';
@@ -11,25 +13,28 @@ export type StreamState = Record<string, unknown>;
  * - Cursors are compared as instants, never as strings (offsets, fractions).
  * - Records at the cutoff are emitted again: a tie at a sync boundary is
  *   re-sent (and merged by primary key), never lost.
- * - A record without a cursor value is emitted and leaves the state alone.
+ * - A record without a cursor value is emitted and leaves the state alone; so
+ *   is one whose value is not an ISO 8601 or RFC 2822 timestamp (warned once per stream).
  * - The state moves only forward.
  */
 export class CursorFilter {
   private readonly cutoff: number | undefined;
   private readonly previous: number | undefined;
   private maxSeen: number | undefined;
+  private warnedUnreadable = false;
 
   constructor(
     readonly field: string,
     private readonly stream: string,
     state: StreamState | undefined,
-    startDate: string | undefined
+    startDate: string | undefined,
+    private readonly logger?: AirbyteLogger
   ) {
     const raw = state?.[field];
     this.previous = raw === undefined || raw === null ? undefined : toInstant(raw);
     if (raw !== undefined && raw !== null && this.previous === undefined) {
       throw new ConfigError(
-        `The saved state of stream '${stream}' has ${JSON.stringify(raw)} for '${field}', which is not a timestamp. Reset the stream's state.`,
+        `The saved state of stream '${stream}' has ${JSON.stringify(raw)} for '${field}', which is not an ISO 8601 or RFC 2822 timestamp. Reset the stream's state.`,
         undefined,
         stream
       );
@@ -38,9 +43,23 @@ export class CursorFilter {
     this.cutoff = this.previous ?? toInstant(startDate);
   }
 
+  /** The earliest instant a record may have to be emitted (state, else start_date); undefined: all. */
+  get since(): number | undefined {
+    return this.cutoff;
+  }
+
   accepts(record: Rec): boolean {
-    const at = toInstant(record[this.field]);
-    if (at === undefined) return true;
+    const value = record[this.field];
+    const at = toInstant(value);
+    if (at === undefined) {
+      if (value !== undefined && value !== null && value !== '' && !this.warnedUnreadable) {
+        this.warnedUnreadable = true;
+        this.logger?.warn(
+          `Stream '${this.stream}': record ${JSON.stringify(record.id ?? null)} has ${JSON.stringify(value)} in '${this.field}', which is not an ISO 8601 or RFC 2822 timestamp; it is emitted and leaves the state alone (further such values in this stream are not logged).`
+        );
+      }
+      return true;
+    }
     if (this.cutoff !== undefined && at < this.cutoff) return false;
     if (this.maxSeen === undefined || at > this.maxSeen) this.maxSeen = at;
     return true;
@@ -51,7 +70,7 @@ export class CursorFilter {
    * sync started from. Records are not read in cursor order, so any higher
    * value could skip a record not yet read if the sync stopped here.
    */
-  checkpoint(): StreamState {
+  startingState(): StreamState {
     return this.stateAt(this.previous);
   }
 
@@ -65,7 +84,7 @@ export class CursorFilter {
     let next = this.maxSeen;
     if (next !== undefined && serverStartedAt !== undefined) next = Math.min(next, serverStartedAt);
     if (next === undefined || (this.previous !== undefined && next <= this.previous)) {
-      return this.checkpoint();
+      return this.startingState();
     }
     return this.stateAt(next);
   }

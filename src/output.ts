@@ -3,6 +3,8 @@ import { Writable } from 'node:stream';
 
 import { AirbyteMessageType, AirbyteSourceLogger, shouldWriteLog } from 'faros-airbyte-cdk';
 
+import { NO_SECRETS, Redactor } from './redact';
+
 const FLUSH_BYTES = 64 * 1024;
 
 /**
@@ -18,37 +20,46 @@ export class ProtocolOutput {
   private chunks: string[] = [];
   private size = 0;
   private blocked = false;
-  private redact: (text: string) => string = (text) => text;
+  /** One wait for 'drain' shared by every caller (streams and slices wait concurrently). */
+  private drained?: Promise<void>;
+  private redactor: Redactor = NO_SECRETS;
 
   constructor(private readonly out: Writable = process.stdout) {}
 
-  /** Every non-record line is passed through this before it is written. */
-  setRedactor(redact: (text: string) => string): void {
-    this.redact = redact;
+  /** Every message is redacted before it is written; a record only when its text may hold a secret. */
+  setRedactor(redactor: Redactor): void {
+    this.redactor = redactor;
   }
 
   record(stream: string, data: unknown): void {
-    this.push(
-      `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"emitted_at":${Date.now()},"data":${JSON.stringify(data)}}}\n`
-    );
+    let json = JSON.stringify(data);
+    if (this.redactor.mayHold(json)) json = JSON.stringify(this.redactor.value(data, true));
+    this.push(`{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"emitted_at":${Date.now()},"data":${json}}}\n`);
   }
 
   message(msg: object): void {
-    this.push(this.redact(JSON.stringify(msg)) + '\n');
+    this.push(JSON.stringify(this.redactor.value(msg)) + '\n');
     this.flush();
   }
 
   async ready(): Promise<void> {
     while (this.blocked) {
       this.blocked = false;
-      if (this.out.writableNeedDrain) await once(this.out, 'drain');
+      if (this.out.writableNeedDrain) await this.drain();
     }
   }
 
   /** Flushes and resolves once everything has been handed to the OS. */
   async end(): Promise<void> {
     this.flush();
-    if (this.out.writableNeedDrain) await once(this.out, 'drain');
+    if (this.out.writableNeedDrain) await this.drain();
+  }
+
+  private drain(): Promise<void> {
+    this.drained ??= once(this.out, 'drain').then(() => {
+      this.drained = undefined;
+    });
+    return this.drained;
   }
 
   private push(line: string): void {

@@ -1,77 +1,118 @@
+import { EmbeddedChildren } from './embedded-children';
 import { ConnectorError } from './errors';
 import { Page } from './pagination';
 
-type Key = string | number;
+export type ProductKey = string | number;
+
+/** How the catalog reads the products list; provided by the source (the products stream's own read). */
+export interface ProductListSource {
+  /** Every page of the products list, normalized, never filtered by any state. */
+  pages(): AsyncIterable<Page>;
+  /** The server's clock (ms) at the list's earliest answer; undefined until one carried a Date header. */
+  serverTime(): number | undefined;
+}
+
+/** A stream's hold on the one read of the list: it iterates `pages()` and must call `end()` however it ends. */
+export interface ProductListRead {
+  /** The list's pages, read once; their ids are kept for the child streams. */
+  pages(): AsyncGenerator<Page>;
+  /** The emitting stream is done: with its error if it failed, even before its first request. Idempotent. */
+  end(error?: unknown): void;
+}
 
 /**
  * The products list, read once per sync however many streams need it: the
- * products stream emits it, and the four per-product child streams slice by its
- * ids. When the products stream is selected, the children wait for its read
- * (whatever its incremental state, the pages it taps are unfiltered); otherwise
- * the first child to ask triggers an ids-only read of the same pages.
- * Only ids are kept, so memory stays small however large the catalog.
+ * products stream emits its records, the four per-product child streams slice
+ * by its ids (and src/product-lookup.ts picks witnesses from them).
+ *
+ * The catalog is the one owner of that read and of its outcome. When a selected
+ * stream emits the list, the sync reserves the read for it (`reserve()`) before
+ * any stream starts, so children wait for that stream's pages instead of
+ * reading the list twice; the reservation settles every waiter whatever way
+ * the stream ends. Otherwise the first `productIds()` starts an ids-only read.
+ * Either way a failure reaches every waiter, present and future, as the same
+ * error. Only ids are kept, so memory stays small however large the catalog.
  */
 export class ProductCatalog {
-  private ids?: { promise: Promise<Key[]>; resolve: (ids: Key[]) => void; reject: (e: unknown) => void };
-  private list?: () => AsyncIterable<Page>;
+  private outcome?: Outcome;
+  private startedAt?: number;
 
-  /** The products stream registers how to read the list. */
-  setLister(list: () => AsyncIterable<Page>): void {
-    this.list = list;
+  /**
+   * @param embedded where the list was asked to embed child lists
+   *   (src/embedded-children.ts): their arrays are taken out of each product
+   *   as it passes, for the child streams.
+   */
+  constructor(
+    private readonly source: ProductListSource,
+    readonly embedded?: EmbeddedChildren
+  ) {}
+
+  /** Reserves the read for the stream that emits the list's records. At most once, before streams start. */
+  reserve(): ProductListRead {
+    if (this.outcome) throw new Error('The product list read is already owned.');
+    const outcome = (this.outcome = new Outcome());
+    return {
+      pages: () => this.read(outcome),
+      end: (error?: unknown) =>
+        outcome.reject(error ?? new ConnectorError('The products stream ended before its list was read to the end, so per-product streams could not be read.', 'system_error')),
+    };
   }
 
-  /** Called before streams start when the products stream is selected, so children wait for its read. */
-  expectRead(): void {
-    this.pending();
-  }
-
-  productIds(): Promise<Key[]> {
-    if (!this.ids) {
-      const pending = this.pending();
+  /** The ids of every listed product, once the whole list was read; rejects with the read's failure. */
+  productIds(): Promise<ProductKey[]> {
+    if (!this.outcome) {
+      const outcome = (this.outcome = new Outcome());
       void (async () => {
         try {
-          for await (const _page of this.list!()) void _page;
+          for await (const _page of this.read(outcome)) void _page;
         } catch {
-          // tap() has already rejected the ids with this error.
+          // read() has rejected the outcome with this error.
         }
       })();
-      return pending.promise;
     }
-    return this.ids.promise;
+    return this.outcome.promise;
   }
 
-  /** Passes the products pages through, keeping their ids for the child streams. */
-  async *tap(pages: AsyncIterable<Page>): AsyncGenerator<Page> {
-    const pending = this.pending();
-    const ids: Key[] = [];
-    let complete = false;
+  /**
+   * The moment the list describes, for capping the state of streams sliced by
+   * it: the server's clock at its first answer, or the local clock when the
+   * read started if the server sends no Date header. Undefined before the read.
+   */
+  listedAt(): number | undefined {
+    if (this.startedAt === undefined) return undefined;
+    return this.source.serverTime() ?? this.startedAt;
+  }
+
+  private async *read(outcome: Outcome): AsyncGenerator<Page> {
+    this.startedAt ??= Date.now();
+    const ids: ProductKey[] = [];
     try {
-      for await (const page of pages) {
-        for (const record of page.records) ids.push(record.id);
+      for await (const page of this.source.pages()) {
+        for (const record of page.records) {
+          this.embedded?.takeFrom(record);
+          ids.push(record.id);
+        }
         yield page;
       }
-      complete = true;
-      pending.resolve(ids);
+      outcome.resolve(ids);
     } catch (error) {
-      pending.reject(error);
+      outcome.reject(error);
       throw error;
     } finally {
-      if (!complete) {
-        pending.reject(
-          new ConnectorError('The products list was not read to the end, so per-product streams could not be read.', 'system_error')
-        );
-      }
+      // The consumer stopped early (its own failure): nothing more will come.
+      outcome.reject(new ConnectorError('The products list was not read to the end, so per-product streams could not be read.', 'system_error'));
     }
   }
+}
 
-  private pending() {
-    if (!this.ids) {
-      let resolve!: (ids: Key[]) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<Key[]>((res, rej) => ((resolve = res), (reject = rej)));
-      promise.catch(() => {}); // observed by whoever awaits productIds()
-      this.ids = { promise, resolve, reject };
-    }
-    return this.ids;
+/** Settles once; later calls are ignored, so the first failure is the one every waiter sees. */
+class Outcome {
+  readonly promise: Promise<ProductKey[]>;
+  resolve!: (ids: ProductKey[]) => void;
+  reject!: (error: unknown) => void;
+
+  constructor() {
+    this.promise = new Promise<ProductKey[]>((res, rej) => ((this.resolve = res), (this.reject = rej)));
+    this.promise.catch(() => {}); // observed by whoever awaits productIds()
   }
 }

@@ -3,11 +3,12 @@ import { AirbyteSourceRunner } from 'faros-airbyte-cdk';
 
 import { parseCatalog } from './catalog';
 import { Config, parseConfig } from './config';
-import { ConnectorError, redactor } from './errors';
+import { ConnectorError } from './errors';
 import { readJsonFile } from './input-files';
 import { ProtocolLogger, ProtocolOutput } from './output';
 import { connectionStatus, errorTrace } from './protocol';
 import { EcommerceSource } from './source';
+import { redactor } from './redact';
 import { parseState } from './state';
 
 /**

@@ -3,6 +3,7 @@ import VError from 'verror';
 
 import { SelectedStream } from './catalog';
 import { Config } from './config';
+import { EmbeddedChildren, EmbeddedName } from './embedded-children';
 import { ConnectorError } from './errors';
 import { ApiClient, RetryNotice } from './http/client';
 import { CHECK } from './http/describe-error';
@@ -17,6 +18,12 @@ import { runSync } from './sync';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const SPEC = require('../resources/spec.json');
 
+/** The names under which the products list can embed the selected child streams. */
+function embeddable(streams: EcommerceStream[], selected: SelectedStream[]): EmbeddedName[] {
+  const wanted = new Set(selected.map((s) => s.name));
+  return streams.flatMap((s) => (wanted.has(s.name) && s.definition.embeddedAs ? [s.definition.embeddedAs] : []));
+}
+
 /** The e-commerce API source: spec, check, discover, and the streams a read syncs. */
 export class EcommerceSource extends AirbyteSourceBase<Config> {
   get type(): string {
@@ -27,9 +34,25 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
     return new AirbyteSpec(SPEC);
   }
 
-  /** Discover makes no request: the streams and their schemas are static. */
+  /**
+   * The streams as discover and the catalog check see them: names, keys and
+   * schemas are static, so no HTTP client is built; reading one of these fails
+   * loudly instead of sending a request. sync() builds the streams that read.
+   */
   streams(config: Config): EcommerceStream[] {
-    return allStreams({ config, client: this.client(config), products: new ProductCatalog(), pageCap: new PageCap(), logger: this.logger });
+    const offline = <T extends object>(what: string) =>
+      new Proxy({} as T, {
+        get: () => {
+          throw new Error(`No ${what} outside check and read: discover and spec make no request.`);
+        },
+      });
+    return allStreams({
+      config,
+      client: offline<ApiClient>('HTTP client'),
+      products: offline<ProductCatalog>('product list'),
+      pageCap: offline<PageCap>('page cap'),
+      logger: this.logger,
+    });
   }
 
   /** One cheap authenticated request; the answer says what was verified or what failed. */
@@ -58,9 +81,18 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
   /** Runs the read command's sync, writing messages to `output`. Resolves to false if any stream failed. */
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
     const client = this.client(config);
-    const products = new ProductCatalog();
+    let lister: EcommerceStream | undefined;
+    const embedded = config.use_embedded_children ? new EmbeddedChildren(embeddable(this.streams(config), selected)) : undefined;
+    const products = new ProductCatalog(
+      {
+        pages: () => lister!.readSlice(undefined, embedded?.params),
+        serverTime: () => client.statsFor(lister!.name).earliestServerTime,
+      },
+      embedded
+    );
     const pageCap = PageCap.forRun(config.page_size, this.logger);
     const streams = allStreams({ config, client, products, pageCap, logger: this.logger });
+    lister = streams.find((s) => s.emitsProductList);
     try {
       return await runSync({ config, streams, selected, state, client, products, output, logger: this.logger });
     } finally {

@@ -1,9 +1,9 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
-import pLimit from 'p-limit';
 
 import { SelectedStream } from './catalog';
 import { Config } from './config';
-import { ConnectorError } from './errors';
+import { CountEstimates } from './counts';
+import { ApiError, ConnectorError } from './errors';
 import { ApiClient } from './http/client';
 import { CursorFilter } from './incremental';
 import { ProtocolOutput } from './output';
@@ -11,6 +11,7 @@ import { Page } from './pagination';
 import { ProductCatalog } from './product-catalog';
 import { StreamProgress } from './progress';
 import { errorTrace, estimate, streamStatus } from './protocol';
+import { CreatedSinceFilter } from './server-filter';
 import { ConnectorState, stateMessage } from './state';
 import { EcommerceStream, ProductChildStream } from './streams/base';
 
@@ -32,28 +33,35 @@ export interface SyncInput {
  * The read command's loop. Selected streams run concurrently (the client's
  * limiter bounds the requests in flight); a child stream's product slices run
  * concurrently too. Each stream reports STARTED, RUNNING, then COMPLETE or
- * INCOMPLETE; a failed stream emits one TRACE error and the others go on,
- * except after a config error (bad credentials), which stops them all.
- * Resolves to false when any stream failed.
+ * INCOMPLETE; a failed stream emits one TRACE error and the others go on.
+ * Only rejected credentials (HTTP 401) stop every stream: a 403 on one
+ * resource, a redirect or one stream's bad state fail that stream alone (and
+ * the streams that need its product list). Resolves to false when any stream failed.
  */
 export async function runSync(input: SyncInput): Promise<boolean> {
   const { streams, selected, products } = input;
   const byName = new Map(streams.map((s) => [s.name, s]));
-  if (selected.some((s) => s.name === 'products')) products.expectRead();
+  // The product list is read once: by the stream that emits it when selected, else by the catalog on first ask.
+  const emitter = selected.map((s) => byName.get(s.name)!).find((s) => s.emitsProductList);
+  const listRead = emitter ? products.reserve() : undefined;
 
   const state: ConnectorState = { ...input.state };
+  const counts = new CountEstimates(input.client);
   const abort: { error?: ConnectorError } = {};
   const reported = new Set<unknown>();
   const results = await Promise.all(
     selected.map(async ({ name, syncMode }) => {
       const stream = byName.get(name)!;
+      const pages = stream === emitter ? listRead!.pages : undefined;
+      let failure: unknown;
       try {
-        await syncStream(stream, syncMode === 'incremental', state, abort, input);
+        await syncStream(stream, syncMode === 'incremental', state, abort, { ...input, counts }, pages);
         input.output.message(streamStatus(name, 'COMPLETE'));
         return true;
       } catch (error) {
-        if (error instanceof ConnectorError && error.failureType === 'config_error') abort.error ??= error;
-        // After a config error every other failure is a consequence of it: report the cause once.
+        failure = error;
+        if (stopsEveryStream(error)) abort.error ??= error as ConnectorError;
+        // After rejected credentials every other failure is a consequence of them: report the cause once.
         const consequence = error instanceof Aborted || (abort.error !== undefined && error !== abort.error);
         if (!consequence && !reported.has(error)) {
           reported.add(error);
@@ -61,10 +69,18 @@ export async function runSync(input: SyncInput): Promise<boolean> {
         }
         input.output.message(streamStatus(name, 'INCOMPLETE'));
         return false;
+      } finally {
+        // However the emitting stream ended, nobody waits on its list any more (a no-op once read to the end).
+        if (stream === emitter) listRead!.end(failure);
       }
     })
   );
   return results.every(Boolean);
+}
+
+/** Credentials the API rejected: no other stream can succeed, so all stop. */
+function stopsEveryStream(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401;
 }
 
 class Aborted extends Error {}
@@ -74,33 +90,54 @@ async function syncStream(
   incrementalMode: boolean,
   state: ConnectorState,
   abort: { error?: ConnectorError },
-  input: SyncInput
+  input: SyncInput & { counts: CountEstimates },
+  listPages?: () => AsyncIterable<Page>
 ): Promise<void> {
-  const { config, client, output, logger } = input;
+  const { config, client, output, logger, products, counts } = input;
   const name = stream.name;
   output.message(streamStatus(name, 'STARTED'));
+  const startedAt = Date.now();
   const incremental = incrementalMode && stream.supportsIncremental;
   const field = stream.supportsIncremental ? String(stream.cursorField) : undefined;
   // A full refresh without start_date emits everything: no per-record cursor work.
   const filter =
     field && (incremental || config.start_date)
-      ? new CursorFilter(field, name, incremental ? state[name] : undefined, config.start_date)
+      ? new CursorFilter(field, name, incremental ? state[name] : undefined, config.start_date, logger)
       : undefined;
   logger.info(
-    `Stream '${name}': ${incremental ? `incremental from ${JSON.stringify(filter!.checkpoint())}` : 'full refresh'}.`
+    `Stream '${name}': ${incremental ? `incremental from ${JSON.stringify(filter!.startingState())}` : 'full refresh'}.`
   );
+
+  // Orders: ask the server for what the state needs only (the cursor filter still checks every record).
+  const since = filter?.since;
+  const createdSince =
+    stream.definition.filtersCreatedSince && config.use_order_filters && since !== undefined
+      ? new CreatedSinceFilter(since, field!, name, logger)
+      : undefined;
+  // A count is of the whole list: no estimate for a filtered read.
+  const countable = stream.definition.countable && config.use_counts && !createdSince;
+  let countRequest: Promise<void> | undefined;
 
   const progress = new StreamProgress(name, client.statsFor(name), logger);
   let sinceCheckpoint = 0;
-  let estimated = stream instanceof ProductChildStream;
+  // Child streams have no total for the whole stream, only per product: they send no estimate.
+  let estimateSent = stream instanceof ProductChildStream;
   const emit = async (page: Page): Promise<void> => {
     if (abort.error) throw new Aborted();
-    if (!estimated && page.total !== undefined) {
-      estimated = true;
+    if (!estimateSent && page.total !== undefined) {
+      estimateSent = true;
       output.message(estimate(name, page.total));
+    } else if (!estimateSent && countable && !countRequest) {
+      // No total in the answer (a live shop): one request for an estimate, not waited for.
+      countRequest = counts.countOf(stream.definition.path, name).then((count) => {
+        if (count === undefined || estimateSent) return;
+        estimateSent = true;
+        output.message(estimate(name, count));
+      });
     }
     const before = progress.records;
     for (const record of page.records) {
+      createdSince?.check(record);
       if (filter && !filter.accepts(record)) continue;
       output.record(name, record);
       progress.records++;
@@ -110,7 +147,7 @@ async function syncStream(
     sinceCheckpoint += progress.records - before;
     if (incremental && sinceCheckpoint >= CHECKPOINT_EVERY_RECORDS) {
       sinceCheckpoint = 0;
-      output.message(stateMessage(name, filter!.checkpoint(), state));
+      output.message(stateMessage(name, filter!.startingState(), state));
     }
     await output.ready();
   };
@@ -118,40 +155,58 @@ async function syncStream(
   if (stream instanceof ProductChildStream) {
     await readSlicesConcurrently(stream, config.max_concurrency, emit, progress);
   } else {
-    for await (const page of stream.readSlice(undefined)) await emit(page);
+    for await (const page of listPages ? listPages() : stream.readSlice(undefined, createdSince?.params)) await emit(page);
   }
+  await countRequest;
 
   if (incremental) {
-    state[name] = filter!.final(client.statsFor(name).earliestServerTime);
+    state[name] = filter!.final(stateCap(stream, client.statsFor(name).earliestServerTime ?? startedAt, products));
     output.message(stateMessage(name, state[name], state));
   }
   logger.info(progress.summary());
 }
 
-/** Reads a child stream's product slices, up to `concurrency` at once; fails on the first failed slice. */
+/**
+ * The latest instant the final state may claim: the server clock at the
+ * stream's first answer (the local clock at its start when the server sends no
+ * Date header). A child stream's products come from the product list, so its
+ * state also stays at or before the moment that list describes: a product
+ * created after the list was read has children this sync never asked for.
+ */
+function stateCap(stream: EcommerceStream, streamStart: number, products: ProductCatalog): number {
+  if (!(stream instanceof ProductChildStream)) return streamStart;
+  const listed = products.listedAt();
+  return listed === undefined ? streamStart : Math.min(streamStart, listed);
+}
+
+/**
+ * Reads a child stream's product slices, up to `concurrency` at once; fails on the first failed slice.
+ * A fixed set of workers pulls slices as it goes: queueing every product's read up front kept a
+ * closure and promises per product alive for the whole stream (and promoted to the old heap), so
+ * memory grew with the catalog.
+ */
 async function readSlicesConcurrently(
   stream: EcommerceStream,
   concurrency: number,
   emit: (page: Page) => Promise<void>,
   progress: StreamProgress
 ): Promise<void> {
-  const slots = pLimit(concurrency);
+  const slices = stream.slices()[Symbol.asyncIterator]();
   let failure: { error: unknown } | undefined;
-  const reads: Promise<void>[] = [];
-  for await (const slice of stream.slices()) {
-    reads.push(
-      slots(async () => {
-        if (failure) return;
-        try {
-          for await (const page of stream.readSlice(slice)) await emit(page);
-          progress.slices++;
-        } catch (error) {
-          failure ??= { error };
-        }
-      })
-    );
-  }
-  await Promise.all(reads);
+  const worker = async (): Promise<void> => {
+    while (!failure) {
+      // An async generator queues concurrent next() calls, so each slice goes to one worker.
+      const next = await slices.next();
+      if (next.done) return;
+      try {
+        for await (const page of stream.readSlice(next.value)) await emit(page);
+        progress.slices++;
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
   if (failure) throw failure.error;
 }
 

@@ -14,6 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import yaml from 'js-yaml';
+
 const ROOT = path.resolve(__dirname, '..');
 const DOCKERFILE = path.join(ROOT, 'Dockerfile');
 const DOCKERIGNORE = path.join(ROOT, '.dockerignore');
@@ -251,6 +253,19 @@ describe('Dockerfile', () => {
     expect(runtimeCopies(all).some((c) => launcher === c.to || launcher.startsWith(`${c.to}/`))).toBe(true);
   });
 
+  it("metadata.yaml agrees with the labels (CAT's test_image_labels), package.json and the spec's documentationUrl", () => {
+    // CAT compares the built image's labels with metadata.yaml; this catches a drift before any build.
+    const metadata = (yaml.load(fs.readFileSync(path.join(ROOT, 'metadata.yaml'), 'utf8')) as any).data;
+    const labels = collect(runtime, 'LABEL');
+    expect(labels['io.airbyte.name']).toBe(metadata.dockerRepository);
+    expect(labels['io.airbyte.version']).toBe(metadata.dockerImageTag);
+    expect(metadata.dockerImageTag).toBe(pkg.version);
+    expect(metadata.connectorType).toBe('source');
+    expect(metadata.definitionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const spec = JSON.parse(fs.readFileSync(path.join(ROOT, 'resources', 'spec.json'), 'utf8'));
+    expect(spec.documentationUrl).toBe(metadata.documentationUrl);
+  });
+
   it('runs as the unprivileged node user', () => {
     const users = runtime.instructions.filter((i) => i.keyword === 'USER').map((i) => i.args);
     expect(users[users.length - 1]).toBe('node');
@@ -258,7 +273,7 @@ describe('Dockerfile', () => {
 
   it('.dockerignore keeps dev-only folders out of the build context, and nothing the build copies', () => {
     const ignored = ignoredBy(fs.readFileSync(DOCKERIGNORE, 'utf8').split(/\r?\n/));
-    for (const dir of ['node_modules', 'lib', 'test', 'test_files', 'sandbox', 'bench', 'scripts', '.git']) {
+    for (const dir of ['node_modules', 'lib', 'test', 'test_files', 'sandbox', 'bench', 'scripts', 'local-sync', '.git']) {
       expect([dir, ignored(dir)]).toEqual([dir, true]);
       expect([`${dir}/x.ts`, ignored(`${dir}/x.ts`)]).toEqual([`${dir}/x.ts`, true]);
     }
@@ -304,9 +319,15 @@ describe('runtime image layer (reproduced from the Dockerfile, without Docker)',
     expect(fs.statSync(launcher).mode & 0o111).not.toBe(0);
     expect(fs.existsSync(path.join(tmp, 'lib', 'index.js'))).toBe(true);
     expect(fs.existsSync(path.join(tmp, 'resources', 'spec.json'))).toBe(true);
-    for (const devOnly of ['src', 'test', 'test_files', 'sandbox', 'bench', 'scripts', '.git', 'tsconfig.json']) {
+    for (const devOnly of ['src', 'test', 'test_files', 'sandbox', 'bench', 'scripts', 'local-sync', '.git', 'tsconfig.json']) {
       expect([devOnly, fs.existsSync(path.join(tmp, devOnly))]).toEqual([devOnly, false]);
     }
+  });
+
+  it('carries neither the local sync nor DuckDB (a devDependency of `npm run sync` only)', () => {
+    expect(fs.existsSync(path.join(ROOT, 'node_modules', '@duckdb', 'node-api'))).toBe(true);
+    expect(fs.existsSync(path.join(tmp, 'node_modules', '@duckdb'))).toBe(false);
+    expect(fs.existsSync(path.join(tmp, 'local-sync'))).toBe(false);
   });
 
   it('`spec` prints exactly one SPEC message, with the credentials marked airbyte_secret', () => {

@@ -412,6 +412,65 @@ describe('vendor form', () => {
   });
 });
 
+describe('request economy: embed, order filters, counts (each behind a setting)', () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await startSandbox({ rateLimitCapacity: 0, vendor: true });
+  });
+  afterAll(() => sb.close());
+  const truth = () => sb.truth() as Record<string, Row[]>;
+  const childrenOf = (stream: string, id: number) => {
+    const parents = sb.parents()[stream];
+    return truth()[stream].filter((c) => parents[String(c.id)] === id);
+  };
+
+  test('embed=images,variations adds each product\'s arrays; embedCap cuts them; embed off leaves products bare', async () => {
+    const page = (await call(sb, '/v1/products?count=100&embed=images,variations')).body as Row[];
+    for (const p of page) {
+      expect(p.images).toEqual(childrenOf('products_images', p.id));
+      expect(p.variations).toEqual(childrenOf('products_variations', p.id));
+    }
+    sb.updateSettings({ embedCap: 3 });
+    const cut = (await call(sb, '/v1/products?count=100&embed=images')).body as Row[];
+    expect(Math.max(...cut.map((p) => p.images.length))).toBe(3);
+    expect(cut[0]).not.toHaveProperty('variations');
+    sb.updateSettings({ embedCap: 0, embed: false });
+    const bare = (await call(sb, '/v1/products?count=5&embed=images')).body as Row[];
+    expect(bare[0]).not.toHaveProperty('images');
+    sb.updateSettings({ embed: true });
+  });
+
+  test('orders: from/to filter on the creation time (inclusive), sort=date and date_desc; orderFilters off ignores them', async () => {
+    const orders = truth().orders;
+    const times = orders.map((o) => Date.parse(o.created)).sort((a, b) => a - b);
+    const mid = times[Math.floor(times.length / 2)] / 1000;
+    const from = (await call(sb, `/v1/orders?count=100&from=${mid}&sort=date`)).body as Row[];
+    const expected = orders.filter((o) => Date.parse(o.created) >= mid * 1000);
+    expect(from.length).toBe(Math.min(100, expected.length));
+    const fromTimes = from.map((o) => Date.parse(o.created));
+    expect(fromTimes).toEqual([...fromTimes].sort((a, b) => a - b));
+    expect(Math.min(...fromTimes)).toBeGreaterThanOrEqual(mid * 1000);
+    const desc = (await call(sb, `/v1/orders?count=5&sort=date_desc`)).body as Row[];
+    expect(Date.parse(desc[0].created)).toBe(times[times.length - 1]);
+    const to = (await call(sb, `/v1/orders?count=100&to=${times[0] / 1000}`)).body as Row[];
+    expect(to.every((o) => Date.parse(o.created) === times[0])).toBe(true);
+    expect((await call(sb, '/v1/orders?from=soon')).status).toBe(400);
+    sb.updateSettings({ orderFilters: false });
+    const ignored = (await call(sb, `/v1/orders?count=3&from=${mid}&sort=date_desc`)).body as Row[];
+    expect(ignored.map((o) => o.id)).toEqual(orders.slice(0, 3).map((o) => o.id));
+    sb.updateSettings({ orderFilters: true });
+  });
+
+  test('/v1/<resource>/count answers {"count": n}; counts off: 404', async () => {
+    for (const [path, stream] of [['products', 'products'], ['orders', 'orders'], ['customers', 'customers'], ['categories', 'categories']]) {
+      expect((await call(sb, `/v1/${path}/count`)).body).toEqual({ count: truth()[stream].length });
+    }
+    sb.updateSettings({ counts: false });
+    expect((await call(sb, '/v1/orders/count')).status).toBe(404);
+    sb.updateSettings({ counts: true });
+  });
+});
+
 describe('admin', () => {
   let mut: Sandbox;
 
@@ -430,10 +489,11 @@ describe('admin', () => {
     await call(mut, '/v1/products/1/reviews');
     await call(mut, '/v1/nowhere');
     await call(mut, '/v1/orders', { auth: null });
+    await call(mut, '/v1/orders/count');
     await admin(mut, 'truth');
     expect((await admin(mut, 'counters')).body).toEqual({
-      requests: 4, byStatus: { '200': 2, '404': 1, '401': 1 }, rateLimited: 0, faults: 0, byFault: {},
-      peakConcurrency: 1, byResource: { products: 1, products_reviews: 1, orders: 1 }, singleProduct: 0,
+      requests: 5, byStatus: { '200': 3, '404': 1, '401': 1 }, rateLimited: 0, faults: 0, byFault: {},
+      peakConcurrency: 1, byResource: { products: 1, products_reviews: 1, orders: 1 }, singleProduct: 0, counts: 1,
     });
     await admin(mut, 'counters/reset', {});
     expect((await admin(mut, 'counters')).body.requests).toBe(0);

@@ -31,11 +31,18 @@ interface RequestMeta {
   /** 'list' (default): a 2xx must carry a list of records; 'record': one JSON object (GET /v1/products/{id}). */
   body?: BodyKind;
 }
-export type BodyKind = 'list' | 'record';
+export type BodyKind = 'list' | 'record' | 'count';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** One record: bare with its id (vendor form) or under "data" (documented form); a 200 without one is retried like a bad list. */
 const isRecordBody = (body: unknown) => isObject(body) && (body.id !== undefined || isObject(body.data));
+/** GET /v1/<resource>/count: `{"count": n}`. */
+const isCountBody = (body: unknown) => isObject(body) && Number.isSafeInteger(body.count) && (body.count as number) >= 0;
+const BODY_CHECKS: Record<BodyKind, [check: (body: unknown) => boolean, problem: string]> = {
+  list: [isListBody, 'The answer is not a list of records'],
+  record: [isRecordBody, 'The answer is not a JSON object'],
+  count: [isCountBody, 'The answer is not a count ({"count": n})'],
+};
 /** Set on the final error when the API asked for a longer wait than we accept. */
 type TooLong = AxiosError & { retryAfterTooLongMs?: number };
 type MetaConfig = InternalAxiosRequestConfig & { meta?: RequestMeta };
@@ -55,7 +62,8 @@ export interface RetryNotice {
 }
 
 /**
- * The one place that talks HTTP: base URL, Basic auth, timeouts, keep-alive,
+ * The one place that talks HTTP: base URL, Basic auth, timeouts (idle and
+ * whole-request), keep-alive,
  * client-side rate limiting, retries with backoff and Retry-After, and turning
  * failures into errors that name the stream and path but never the credentials.
  * One instance per run, shared by every stream so that the limiter sees all traffic.
@@ -95,8 +103,9 @@ export class ApiClient {
     // (axios-retry's own validateResponse would turn every answer into an error object first.)
     this.http.interceptors.response.use((res) => {
       const kind = (res.config as MetaConfig).meta?.body ?? 'list';
-      if (kind === 'list' ? isListBody(res.data) : isRecordBody(res.data)) return res;
-      throw new AxiosError(kind === 'list' ? 'The answer is not a list of records' : 'The answer is not a JSON object', AxiosError.ERR_BAD_RESPONSE, res.config, res.request, res);
+      const [valid, problem] = BODY_CHECKS[kind];
+      if (valid(res.data)) return res;
+      throw new AxiosError(problem, AxiosError.ERR_BAD_RESPONSE, res.config, res.request, res);
     });
     axiosRetry(this.http, {
       retries: maxRetries,
@@ -160,8 +169,18 @@ export class ApiClient {
         const started = Date.now();
         const report = (outcome: string) =>
           this.hooks.exchange && this.hooks.exchange(cfg.meta?.stream ?? 'unknown', axios.getUri(cfg), outcome, Date.now() - started);
+        // axios's timeout only fires on an idle socket: a server trickling a byte
+        // now and then would hold the request for ever. This bounds the whole
+        // attempt, body included; a retry gets a fresh deadline.
+        const limitMs = this.config.request_timeout_seconds * 1000;
+        const deadline = new AbortController();
+        const timer = setTimeout(() => deadline.abort(), limitMs);
+        cfg.signal = deadline.signal;
         try {
-          const res = this.observe(stats, await transport(cfg));
+          const res = this.observe(stats, await transport(cfg).catch((error) => {
+            if (!deadline.signal.aborted) throw error;
+            throw new AxiosError(`the whole request took longer than ${limitMs} ms`, AxiosError.ETIMEDOUT, cfg);
+          }));
           report(`HTTP ${res.status}`);
           return res;
         } catch (error) {
@@ -173,6 +192,9 @@ export class ApiClient {
             this.limiter.throttled();
           }
           throw error;
+        } finally {
+          clearTimeout(timer);
+          cfg.signal = undefined; // axios refuses to send a config whose signal has fired: the retry must go out
         }
       },
       (ms) => (stats.waitedMs += ms)

@@ -52,9 +52,15 @@ export function describeError(error: unknown, req: FailedRequest): ConnectorErro
       'transient_error'
     );
   }
-  if (status === 401 || status === 403) {
+  if (status === 401) {
     return fail(
-      `The API rejected the credentials (HTTP ${status}) ${who}. Check api_key and api_secret in the source settings, and that these credentials may read this data.`,
+      `The API rejected the credentials (HTTP 401) ${who}. Check api_key and api_secret in the source settings.`,
+      'config_error'
+    );
+  }
+  if (status === 403) {
+    return fail(
+      `The API refused ${path} ${who} (HTTP 403): the credentials were accepted but may not read this data. Grant them access to it in the shop's API settings, or deselect the stream.`,
       'config_error'
     );
   }

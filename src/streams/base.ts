@@ -5,6 +5,7 @@ import { AirbyteLogger, AirbyteStreamBase } from 'faros-airbyte-cdk';
 
 import { Config } from '../config';
 import { deriveTimestamps, readPage } from '../dialect';
+import { EmbeddedName } from '../embedded-children';
 import { ApiError, ConnectorError } from '../errors';
 import { ApiClient } from '../http/client';
 import { PageCap } from '../page-cap';
@@ -31,19 +32,30 @@ export interface StreamDefinition {
   cursorField?: string;
   /** false: one request without offset/limit returns the whole list. */
   paginated?: boolean;
+  /** `/v1/<path>/count` answers `{"count": n}`: an estimate when the list carries no total. */
+  countable?: boolean;
+  /** The name under which the products list embeds these children (`embed=images`). */
+  embeddedAs?: EmbeddedName;
+  /** The list takes `from` (UNIX seconds, created at or after) and `sort=date`: see src/server-filter.ts. */
+  filtersCreatedSince?: boolean;
 }
 
-export type Slice = { prd_id: string | number } | undefined;
+/** A product's slice; `embedded` holds its children when the products list carried them whole. */
+export type Slice = { prd_id: string | number; embedded?: Rec[] } | undefined;
 
 const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');
 
 /**
  * A stream of this API: a list endpoint read with the shared paginator and
- * client. The sync (src/sync.ts) drives it through slices() and readSlice(); the
- * CDK's readRecords/streamSlices are provided for completeness.
+ * client. The sync (src/sync.ts) drives it through slices() and readSlice();
+ * the kit's streamSlices()/readRecords() read the same way (the CDK declares
+ * them abstract), for streams built with a client (check and read, not discover).
  */
 export abstract class EcommerceStream extends AirbyteStreamBase {
   private schema?: Record<string, unknown>;
+
+  /** true for the stream whose records are the shared product list (see ProductCatalog). */
+  readonly emitsProductList: boolean = false;
 
   constructor(
     protected readonly ctx: StreamContext,
@@ -73,12 +85,12 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
   abstract slices(): AsyncIterable<Slice>;
 
   /** The pages of one slice, records normalized to the documented form. */
-  async *readSlice(slice: Slice): AsyncGenerator<Page> {
+  async *readSlice(slice: Slice, extraParams?: Record<string, string | number>): AsyncGenerator<Page> {
     const { client, config } = this.ctx;
     const where = slice ? this.definition.path.replace('{prd_id}', encodeURIComponent(String(slice.prd_id))) : this.definition.path;
     const fetchPage = async (offset: number, limit: number): Promise<Page> => {
       const params =
-        this.definition.paginated === false ? undefined : { offset, [config.page_size_parameter]: limit };
+        this.definition.paginated === false ? undefined : { ...extraParams, offset, [config.page_size_parameter]: limit };
       const res = await client.get(where, params, this.name);
       const page = readPage(res.body);
       if (!page) {
@@ -133,7 +145,10 @@ export abstract class ProductChildStream extends EcommerceStream {
   }
 
   async *slices(): AsyncGenerator<Slice> {
-    for (const id of await this.ctx.products.productIds()) yield { prd_id: id };
+    const name = this.definition.embeddedAs;
+    for (const id of await this.ctx.products.productIds()) {
+      yield { prd_id: id, embedded: name && this.ctx.products.embedded?.take(name, id) };
+    }
   }
 
   /**
@@ -164,6 +179,12 @@ export abstract class ProductChildStream extends EcommerceStream {
    * cannot confirm deletions fails the stream, never skips silently.
    */
   override async *readSlice(slice: Slice): AsyncGenerator<Page> {
+    if (slice?.embedded) {
+      // Carried whole by the products list: no request for this product.
+      for (const record of slice.embedded) this.normalize(record, slice);
+      yield { records: slice.embedded };
+      return;
+    }
     const id = slice!.prd_id;
     const lookup = productLookup(this.ctx.client);
     let emitted = false;

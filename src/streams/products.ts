@@ -1,14 +1,10 @@
-import { Page } from '../pagination';
-import { ListStream, Slice, StreamContext } from './base';
+import { ListStream, StreamContext } from './base';
 
+/** The products list; the sync reads it through the shared ProductCatalog, so the child streams reuse this read. */
 export class Products extends ListStream {
-  constructor(ctx: StreamContext) {
-    super(ctx, { name: 'products', path: '/v1/products', primaryKey: 'id', cursorField: 'updated_at_utc' });
-    ctx.products.setLister(() => this.readSlice(undefined));
-  }
+  override readonly emitsProductList = true;
 
-  /** The list is read once per sync: the child streams take their product ids from this read. */
-  override readSlice(slice: Slice): AsyncGenerator<Page> {
-    return this.ctx.products.tap(super.readSlice(slice));
+  constructor(ctx: StreamContext) {
+    super(ctx, { name: 'products', path: '/v1/products', primaryKey: 'id', cursorField: 'updated_at_utc', countable: true });
   }
 }

@@ -14,6 +14,7 @@ import {
   Rec,
   canonical,
   catTests,
+  catalogPathOf,
   catalogStreams,
   configFor,
   expectMatchesTruth,
@@ -41,7 +42,7 @@ const expectRecordsMatchSchemas = (run: Run, streams: CatalogStream[]) =>
   expect(schemaProblems(run, streams).slice(0, 10)).toEqual([]);
 
 describe.each(catTests('basic_read').map((t, i) => [i, t] as const))('basic_read #%i', (_i, test: Json) => {
-  const catalog = readJson(test.configured_catalog_path);
+  const catalog = readJson(catalogPathOf(test));
   const streams = catalogStreams(catalog);
   const names = streams.map((s) => s.name);
   let sandbox: Sandbox;
@@ -55,7 +56,7 @@ describe.each(catTests('basic_read').map((t, i) => [i, t] as const))('basic_read
   });
   afterAll(() => sandbox.close());
 
-  it(`reads every stream of ${test.configured_catalog_path} to COMPLETE, exit 0, no error`, () => {
+  it(`reads every stream of ${catalogPathOf(test)} to COMPLETE, exit 0, no error`, () => {
     expectSuccessfulRead(run, names);
   });
 
@@ -123,7 +124,7 @@ describe.each(catTests('basic_read').map((t, i) => [i, t] as const))('basic_read
 });
 
 describe.each(catTests('full_refresh').map((t, i) => [i, t] as const))('full_refresh #%i', (_i, test: Json) => {
-  const catalog = readJson(test.configured_catalog_path);
+  const catalog = readJson(catalogPathOf(test));
   const streams = catalogStreams(catalog);
   const names = streams.map((s) => s.name);
   let sandbox: Sandbox;
@@ -153,7 +154,7 @@ describe.each(catTests('full_refresh').map((t, i) => [i, t] as const))('full_ref
 });
 
 describe.each(catTests('incremental').map((t, i) => [i, t] as const))('incremental #%i', (_i, test: Json) => {
-  const catalog = readJson(test.configured_catalog_path);
+  const catalog = readJson(catalogPathOf(test));
   const streams = catalogStreams(catalog);
   const names = streams.map((s) => s.name);
   const incremental = streams.filter((s) => s.syncMode === 'incremental');

@@ -10,7 +10,7 @@ import addFormats from 'ajv-formats';
 import { Sandbox, startSandbox } from '../../sandbox/server';
 import { Run, ofType, traces } from '../helpers/connector';
 import { withProtocol } from '../helpers/protocol';
-import { Connector, Json, catTests, catalogStreams, configFor, describeRun, invalidMessages, readJson } from '../helpers/acceptance';
+import { Connector, Json, catTests, catalogPathOf, catalogStreams, configFor, describeRun, invalidMessages, readJson } from '../helpers/acceptance';
 
 jest.setTimeout(120_000);
 
@@ -148,7 +148,7 @@ describe('connection (acceptance_tests.connection)', () => {
 });
 
 describe('discovery (acceptance_tests.discovery)', () => {
-  const fullCatalog = readJson(catTests('basic_read')[0].configured_catalog_path);
+  const fullCatalog = readJson(catalogPathOf(catTests('basic_read')[0]));
   const incrementalCatalog = readJson(catTests('incremental')[0].configured_catalog_path);
   let sandbox: Sandbox;
   const runs: Array<{ configPath: string; run: Run; requests: number }> = [];

@@ -15,6 +15,7 @@ import {
   Json,
   Rec,
   catTests,
+  catalogPathOf,
   catalogStreams,
   configFor,
   expectMatchesTruth,
@@ -38,7 +39,7 @@ afterAll(() => connector.cleanup());
 
 const basic = catTests('basic_read')[0];
 const incrementalTest = catTests('incremental')[0];
-const fullCatalog = readJson(basic.configured_catalog_path);
+const fullCatalog = readJson(catalogPathOf(basic));
 const incrementalCatalog = readJson(incrementalTest.configured_catalog_path);
 
 const newVendorSandbox = () => startSandbox({ port: 0, vendor: true, rateLimitCapacity: 0 });

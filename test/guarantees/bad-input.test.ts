@@ -134,7 +134,7 @@ describe('Guarantee 9: bad input is refused clearly', () => {
         catalog: CATALOG,
         state: [{ type: 'STREAM', stream: { stream_descriptor: { name: 'orders' }, stream_state: { created_at_utc: 'last tuesday' } } }],
       },
-      /'orders'.*"last tuesday".*not a timestamp/,
+      /'orders'.*"last tuesday".*not an ISO 8601 or RFC 2822 timestamp/,
     ],
   ];
 

@@ -127,6 +127,9 @@ describe('Guarantee 6: drift during a sync (every record present for the whole s
     ],
     ['orders deleted ahead of the offset', [{ afterRequests: 2, op: 'delete', ids: [100, 101, 250, 300] }]],
     ['7 orders inserted after the 1st page', [{ afterRequests: 1, op: 'insert', count: 7 }]],
+    ['5 orders inserted at the front of the list after the 1st page', [{ afterRequests: 1, op: 'insert', count: 5, at: 0 }]],
+    ['4 orders inserted in the middle of the pages already read, after the 2nd page', [{ afterRequests: 2, op: 'insert', count: 4, at: 10 }]],
+    ['3 orders inserted just ahead of the offset after the 1st page', [{ afterRequests: 1, op: 'insert', count: 3, at: 25 }]],
     [
       'orders inserted and deleted at the same time, twice',
       [
@@ -138,12 +141,18 @@ describe('Guarantee 6: drift during a sync (every record present for the whole s
     ],
   ];
 
-  it.each(SCENARIOS)('%s', async (_name, drifts) => {
-    const sb = await res.sandbox();
+  // Both dialects: with a total (documented) and without one (vendor: the end is a short page).
+  const CASES = SCENARIOS.flatMap(([name, drifts]) => [
+    [`${name} (documented)`, drifts, false] as const,
+    [`${name} (vendor)`, drifts, true] as const,
+  ]);
+
+  it.each(CASES)('%s', async (_name, drifts, vendor) => {
+    const sb = await res.sandbox({ vendor });
     const before = ids((sb.truth() as Record<string, Rec[]>).orders);
     for (const d of drifts) sb.drift({ resource: 'orders', ...d } as DriftSpec);
 
-    const run = await read(testConfig(sb.url), { streams: ['orders'] });
+    const run = await read(testConfig(sb.url, vendor ? { page_size_parameter: 'count' } : {}), { streams: ['orders'] });
     expect(errorTraces(run)).toEqual([]);
     expect(run.code).toBe(0);
     // Every armed drift really fired, mid-sync.
@@ -192,7 +201,8 @@ describe('Guarantee 7: capped pages and the least number of requests', () => {
 
   it.each([20, 7, 45])('with page size %i and a server honouring it, each list costs ceil(n / page_size) requests (1 when empty)', async (pageSize) => {
     const sb = await res.sandbox();
-    const run = await read(testConfig(sb.url, { page_size: pageSize }), { streams: ALL });
+    // Every list read by paging, child lists included (what embedding saves: test/acceptance/request-economy.test.ts).
+    const run = await read(testConfig(sb.url, { page_size: pageSize, use_embedded_children: false }), { streams: ALL });
     expect(run.code).toBe(0);
 
     const truth = sb.truth() as Record<string, Rec[]>;
@@ -224,7 +234,8 @@ describe('Guarantee 8: a 404 on a child list skips that product; a 404 on a top-
     // Fires right after the last page of the products list is answered: the children are read only after it.
     sb.drift({ resource: 'products', afterRequests: minRequests(before.products.length, 20), op: 'delete', ids: [victim] });
 
-    const run = await read(testConfig(sb.url, { page_size: 20 }), { streams: ALL });
+    // Every child read per product (embedded children come with the list, before the deletion).
+    const run = await read(testConfig(sb.url, { page_size: 20, use_embedded_children: false }), { streams: ALL });
     expect(errorTraces(run)).toEqual([]);
     expect(run.code).toBe(0);
     expect(sb.drifts().applied.map((a) => a.result?.deleted)).toEqual([{ products: [victim] }]);

@@ -24,6 +24,14 @@ jest.setTimeout(60_000);
 const res = new Resources();
 afterEach(() => res.closeAll());
 
+/**
+ * The wait actually taken before the retry: between the arrivals of the first
+ * and second requests at the server. Only lower bounds are asserted on it (a
+ * loaded machine only makes waits longer); the upper bound is loose.
+ */
+const waitedMs = (seen: Array<{ at: number }>) => seen[1].at - seen[0].at;
+const TIMER_SLACK_MS = 30;
+
 /** The planned delays of the connector's retry WARN lines: "... retry N in X s." */
 function retryDelays(messages: string[]): Array<{ attempt: number; seconds: number }> {
   return messages
@@ -94,6 +102,31 @@ describe('Guarantee 2: the connector never hangs', () => {
     expect(errors[0].stream_descriptor).toEqual({ name: 'themes' });
   });
 
+  it('a server that trickles its answer (a byte every 200 ms) is cut off by the whole-request deadline, retried, then fails the stream', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const server = await res.server((_req, r) => {
+      r.writeHead(200, { 'content-type': 'application/json' });
+      r.write('{"data": [');
+      timers.push(setInterval(() => r.write(' '), 200)); // never idle long enough for a socket timeout
+    });
+    try {
+      const run = await read(testConfig(server.url, { request_timeout_seconds: 1, max_retries: 1 }), {
+        streams: ['themes'],
+        timeoutMs: 30_000, // watchdog: a SIGKILL from it would leave signal set
+      });
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(1);
+      expect(server.seen).toHaveLength(2); // the first attempt and one retry, each cut off
+      const errors = errorTraces(run);
+      expect(errors).toHaveLength(1);
+      expect(errors[0].failure_type).toBe('transient_error');
+      expect(errors[0].message).toMatch(/did not answer \/v1\/themes\S* for stream 'themes' in time/);
+      expect(statusesOf(run, 'themes').at(-1)).toBe('INCOMPLETE');
+    } finally {
+      timers.forEach(clearInterval);
+    }
+  });
+
   const page = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: from + i, created_at_utc: '2024-01-01T00:00:00Z' }));
 
   it.each([
@@ -126,26 +159,36 @@ describe('Guarantee 3: Retry-After and non-retriable statuses are honoured', () 
     );
   }
 
-  it('Retry-After in seconds is the planned delay of the retry', async () => {
+  it('Retry-After in seconds is the wait taken before the retry (measured at the server)', async () => {
     const server = await scripted([(r) => json(r, 429, { error: 'slow down' }, { 'retry-after': '1' })]);
     const run = await read(testConfig(server.url, { backoff_factor: 0.01 }), { streams: ['orders'] });
 
     expect(run.code).toBe(0);
     expect(server.seen).toHaveLength(2);
+    expect(waitedMs(server.seen)).toBeGreaterThanOrEqual(1000 - TIMER_SLACK_MS);
+    expect(waitedMs(server.seen)).toBeLessThan(20_000);
     expect(retryDelays(logs(run, 'WARN'))).toEqual([{ attempt: 1, seconds: 1 }]);
     expect(logs(run, 'WARN')[0]).toMatch(/Stream 'orders': \/v1\/orders answered HTTP 429; retry 1 in 1\.0 s/);
     expect(records(run, 'orders')).toEqual([{ id: 1 }]);
   });
 
-  it('Retry-After as an HTTP date is the planned delay of the retry', async () => {
+  it('Retry-After as an HTTP date is the wait taken before the retry (measured at the server)', async () => {
     // One-second resolution: a date 2 s ahead means a wait of more than 1 s and at most 2 s.
+    let answeredAt = 0;
     const server = await scripted([
-      (r) => json(r, 503, { error: 'down' }, { 'retry-after': new Date(Date.now() + 2000).toUTCString() }),
+      (r) => {
+        answeredAt = Date.now();
+        json(r, 503, { error: 'down' }, { 'retry-after': new Date(answeredAt + 2000).toUTCString() });
+      },
     ]);
     const run = await read(testConfig(server.url, { backoff_factor: 0.01 }), { streams: ['orders'] });
 
     expect(run.code).toBe(0);
     expect(server.seen).toHaveLength(2);
+    // The date names a whole second: the retry may not come before it.
+    const notBefore = Math.floor((answeredAt + 2000) / 1000) * 1000;
+    expect(server.seen[1].at).toBeGreaterThanOrEqual(notBefore - TIMER_SLACK_MS);
+    expect(waitedMs(server.seen)).toBeLessThan(20_000);
     const [delay] = retryDelays(logs(run, 'WARN'));
     expect(delay.attempt).toBe(1);
     expect(delay.seconds).toBeGreaterThanOrEqual(0.9);
@@ -158,7 +201,7 @@ describe('Guarantee 3: Retry-After and non-retriable statuses are honoured', () 
     ['a past HTTP date', 'Wed, 21 Oct 2015 07:28:00 GMT'],
     ['unparseable', 'soon'],
     ['missing', undefined],
-  ])('Retry-After %s falls back to exponential backoff', async (_name, header) => {
+  ])('Retry-After %s falls back to exponential backoff, and that wait is taken (measured at the server)', async (_name, header) => {
     const headers: Record<string, string> = header === undefined ? {} : { 'retry-after': header };
     const server = await scripted([(r) => json(r, 503, { error: 'down' }, headers)]);
     // factor 0.5: attempt 1 waits 0.5 s plus up to 20 % jitter, i.e. logged as 0.5 or 0.6.
@@ -166,6 +209,8 @@ describe('Guarantee 3: Retry-After and non-retriable statuses are honoured', () 
 
     expect(run.code).toBe(0);
     expect(server.seen).toHaveLength(2);
+    expect(waitedMs(server.seen)).toBeGreaterThanOrEqual(500 - TIMER_SLACK_MS);
+    expect(waitedMs(server.seen)).toBeLessThan(20_000);
     const [delay] = retryDelays(logs(run, 'WARN'));
     expect(delay.attempt).toBe(1);
     expect(delay.seconds).toBeGreaterThanOrEqual(0.5);

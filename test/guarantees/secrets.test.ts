@@ -4,7 +4,7 @@
  * (records, logs, TRACE errors, STATE), not in stderr, whatever fails and with
  * debug on; only over https unless the host is this machine; never across a redirect.
  */
-import { Run, catalogFor } from '../helpers/connector';
+import { Run, catalogFor, records } from '../helpers/connector';
 import { json } from '../helpers/scripted-server';
 import { ALL, Resources, STREAM, errorTraces, read, runWithFiles, testConfig } from '../helpers/guarantees';
 
@@ -95,6 +95,28 @@ describe('Guarantee 10: secrets never appear in the output', () => {
     // The echoed bodies reached the output (error excerpts), redacted.
     expect(run.stdout).toContain('you sent Basic ***');
     expectNoSecrets(run);
+  });
+
+  it.each([
+    ['a 2-character key and a secret with a double quote and a backslash', 'k9', 'se"cr\\et'],
+    ['a secret with characters URLs encode', 'key-with space', 'sé/cr=t&x'],
+  ])('%s, echoed by the API in every spelling (raw, JSON, URL-encoded, Basic), in errors and records: nothing leaks', async (_what, key, secret) => {
+    const basic = Buffer.from(`${key}:${secret}`).toString('base64');
+    const echo = `raw ${key} ${secret} url ${encodeURIComponent(secret)} basic ${basic}`;
+    const server = await res.server((req, r) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/v1/orders') return json(r, 400, { error: { message: echo } });
+      json(r, 200, { data: [{ id: 1, created_at_utc: '2024-01-01T00:00:00Z', note: echo }], total: 1 });
+    });
+    const run = await read(config(server.url, { api_key: key, api_secret: secret, debug: true }), { streams: ['orders', 'customers'] });
+    expect(run.code).toBe(1);
+    expect(server.seen.every((s) => s.authorization === `Basic ${basic}`)).toBe(true);
+    expect(errorTraces(run)[0].internal_message).toContain('raw *** ***'); // the echoed body excerpt, redacted
+    expect(records(run, 'customers')[0].note).toBe('raw *** *** url *** basic ***');
+    const printed = run.stdout + run.stderr;
+    for (const form of [key, secret, basic, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) {
+      expect(printed).not.toContain(form);
+    }
   });
 
   // The last element: whether the failing value is quoted in the message, so that it must show redacted.

@@ -37,7 +37,21 @@ export function catTests(section: string): Json[] {
   if (!Array.isArray(tests) || tests.length === 0) {
     throw new Error(`${CAT_FILE} has no tests under acceptance_tests.${section}`);
   }
+  // At high strictness CAT's basic_read names no catalog: it reads every discovered stream in full
+  // refresh, which is test_files/full_catalog.json (test/test-files.test.ts checks that it is).
+  if (section === 'basic_read') {
+    return tests.map((t) => ({ configured_catalog_path: 'test_files/full_catalog.json', ...t }));
+  }
   return tests;
+}
+
+/**
+ * The configured catalog a CAT test reads. At high strictness basic_read names
+ * none (CAT reads the whole discovered catalog): that is test_files/full_catalog.json,
+ * every stream in full refresh.
+ */
+export function catalogPathOf(test: Json): string {
+  return test.configured_catalog_path ?? 'test_files/full_catalog.json';
 }
 
 /** A JSON file named by the CAT file, relative to the connector's root. */

@@ -4,6 +4,8 @@ import { AddressInfo } from 'node:net';
 export interface SeenRequest {
   url: string;
   authorization?: string;
+  /** When the request arrived (Date.now()), so tests can measure the waits actually taken between requests. */
+  at: number;
 }
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
@@ -14,7 +16,7 @@ export async function scriptedServer(handler: Handler) {
   let inFlight = 0;
   let peak = 0;
   const server = http.createServer((req, res) => {
-    seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+    seen.push({ url: req.url ?? '', authorization: req.headers.authorization, at: Date.now() });
     inFlight++;
     peak = Math.max(peak, inFlight);
     res.on('close', () => inFlight--);

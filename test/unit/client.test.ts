@@ -71,12 +71,15 @@ describe('ApiClient', () => {
     expect(error.failureType).toBe('transient_error');
   });
 
-  it.each([401, 403])('does not retry HTTP %i and calls it a credentials problem', async (status) => {
+  it.each([
+    [401, /rejected the credentials.*api_key and api_secret/],
+    [403, /refused \/v1\/orders .*HTTP 403.*may not read this data/],
+  ])('does not retry HTTP %i and calls it a config problem the user must fix', async (status, says) => {
     const server = await serve((_req, res) => json(res, status, { error: { message: 'bad credentials' } }));
     const error = await failure(make(server.url).get('/v1/orders', undefined, 'orders'));
     expect(server.seen).toHaveLength(1);
     expect(error.failureType).toBe('config_error');
-    expect(error.message).toMatch(/api_key and api_secret/);
+    expect(error.message).toMatch(says);
   });
 
   it('does not retry other 4xx', async () => {

@@ -46,6 +46,10 @@ describe('parseConfig', () => {
     [{ ...base, base_url: 'ftp://example.com' }, /'base_url' must be an http\(s\) URL/],
     [{ ...base, base_url: 'http://api.example.com' }, /'base_url' must use https/],
     [{ ...base, base_url: 'https://u:p@api.example.com' }, /must not contain credentials/],
+    [{ ...base, debug: 'yes' }, /'debug' must be true or false; got "yes"/],
+    [{ ...base, debug: 1 }, /'debug' must be true or false; got 1/],
+    [{ ...base, api_secret: 'x' }, /'api_secret' is a single character/],
+    [{ ...base, api_key: 'k' }, /'api_key' is a single character/],
     [[], /must be a JSON object/],
     ['text', /must be a JSON object/],
   ])('rejects %j naming the problem', (raw, message) => {

@@ -33,6 +33,20 @@ describe('deriveTimestamps', () => {
 });
 
 describe('zoneUuid', () => {
+  it.each([
+    ['2024-03-01', '2024-03-01T00:00:00.000Z'],
+    ['2024-03-01 10:00', '2024-03-01T10:00:00.000Z'],
+    ['2024-03-01T11:30:00+0200', '2024-03-01T09:30:00.000Z'],
+    ['Fri, 01 Mar 2024 12:00:00 +0200', '2024-03-01T10:00:00.000Z'],
+    ['01 Mar 2024 12:00 GMT', '2024-03-01T12:00:00.000Z'],
+  ])('accepts ISO 8601 and RFC 2822: %j', (value, iso) => {
+    expect(toIsoUtc(value)).toBe(iso);
+  });
+
+  it.each(['1', 'March 7', '2024', 'soon', 'Friday', '2024-13-45', '12/03/2024', ''])('refuses what Date.parse alone would guess at: %j', (value) => {
+    expect(toIsoUtc(value)).toBeUndefined();
+  });
+
   it('gives the same zone the same uuid every time, and different zones different ones', () => {
     const a = zoneUuid({ id: 1, name: 'UK' });
     expect(zoneUuid({ id: 1, name: 'UK renamed' })).toBe(a);

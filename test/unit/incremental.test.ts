@@ -32,7 +32,7 @@ describe('CursorFilter', () => {
     const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-01-01T00:00:00Z' }, undefined);
     f.accepts(at('2024-05-01T00:00:00Z'));
     f.accepts(at('2024-02-01T00:00:00Z'));
-    expect(f.checkpoint()).toEqual({ created_at_utc: '2024-01-01T00:00:00.000Z' });
+    expect(f.startingState()).toEqual({ created_at_utc: '2024-01-01T00:00:00.000Z' });
     expect(f.final(undefined)).toEqual({ created_at_utc: '2024-05-01T00:00:00.000Z' });
   });
 
@@ -51,9 +51,21 @@ describe('CursorFilter', () => {
     expect(g.final(Date.parse('2024-01-01T00:00:00Z'))).toEqual({ created_at_utc: '2024-05-01T00:00:00.000Z' });
   });
 
-  it('rejects a state value that is not a timestamp, naming the stream', () => {
-    expect(() => new CursorFilter('created_at_utc', 'orders', { created_at_utc: 'soon' }, undefined)).toThrow(
-      /stream 'orders'.*not a timestamp/
+  it.each(['soon', '1', 'March 7', '2024-13-45'])('rejects a state value that is not an ISO 8601 or RFC 2822 timestamp (%j), naming the stream', (value) => {
+    expect(() => new CursorFilter('created_at_utc', 'orders', { created_at_utc: value }, undefined)).toThrow(
+      /stream 'orders'.*not an ISO 8601 or RFC 2822 timestamp/
     );
+  });
+
+  it('emits records whose cursor is not a timestamp ("1", "March 7"), leaves the state alone, and warns once per stream', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => warnings.push(m) } as never;
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-01-01T00:00:00Z' }, undefined, logger);
+    expect(f.accepts({ id: 1, created_at_utc: '1' })).toBe(true);
+    expect(f.accepts({ id: 2, created_at_utc: 'March 7' })).toBe(true);
+    expect(f.accepts(at('2024-02-01T00:00:00Z'))).toBe(true);
+    expect(f.final(undefined)).toEqual({ created_at_utc: '2024-02-01T00:00:00.000Z' });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/'orders': record 1 has "1"/);
   });
 });

@@ -1,0 +1,160 @@
+/**
+ * Scenario 5 of `npm run bench`: requests on a live shop (issue 11). At the
+ * vendor's 2 requests per second the request count is the sync's duration, so
+ * this scenario counts requests, not seconds: vendor dialect, page size 100,
+ * all 14 streams, a full sync and then an incremental sync after a small shop
+ * change, against a server that honours embed, from and /count and against one
+ * that honours none of them; plus the connector with all three options off
+ * ("before": the requests of the connector before they existed).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { startSandbox } from '../sandbox/server';
+import type { Sandbox } from '../sandbox/server';
+import { lastStates, runConnector } from '../scripts/run-connector';
+import { STREAM_TABLE } from '../scripts/streams';
+import { compareToTruth, isClean, truthOf } from '../scripts/truth-check';
+
+const PAGE = 100;
+/** The vendor's bucket: 40 requests, draining 2 per second. */
+const BUCKET = 40;
+const DRAIN = 2;
+const OFF = { use_embedded_children: false, use_order_filters: false, use_counts: false };
+
+type Truth = Record<string, Array<Record<string, any>>>;
+
+/** Pages a list of n records needs when answers carry no total: a short page proves the end. */
+const pages = (n: number) => Math.floor(n / PAGE) + 1;
+
+/**
+ * The fewest requests the data needs: one page run per list, one per product
+ * for reviews and options (no way around them), none for images and
+ * variations (embedded), and for an incremental sync only the orders created
+ * at or after the state.
+ */
+function minimumRequests(truth: Truth, parents: Record<string, Record<string, number>>, ordersSince?: number): number {
+  let total = 0;
+  for (const s of STREAM_TABLE) {
+    if (s.unpaginated) total += 1;
+    else if (s.name === 'products_images' || s.name === 'products_variations') continue;
+    else if (s.parent) {
+      const perProduct = new Map<number, number>(truth.products.map((p) => [p.id as number, 0]));
+      for (const parent of Object.values(parents[s.name])) perProduct.set(parent, (perProduct.get(parent) ?? 0) + 1);
+      for (const n of perProduct.values()) total += pages(n);
+    } else if (s.name === 'orders' && ordersSince !== undefined) {
+      total += pages(truth.orders.filter((o) => Date.parse(o.created) >= ordersSince).length);
+    } else total += pages(truth[s.name].length);
+  }
+  return total;
+}
+
+interface Pair {
+  full_requests: number;
+  incremental_requests: number;
+  complete: boolean;
+  estimates: string[];
+}
+
+async function syncTwice(sandbox: Sandbox, dir: string, options: object, between: () => void): Promise<Pair> {
+  const configFile = path.join(dir, 'config.json');
+  const catalogFile = path.join(dir, 'catalog.json');
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({ api_key: 'demo_key', api_secret: 'demo_secret', base_url: sandbox.url, page_size: PAGE, page_size_parameter: 'count', rate_limit_capacity: 0, ...options })
+  );
+  fs.writeFileSync(
+    catalogFile,
+    JSON.stringify({
+      streams: STREAM_TABLE.map((s) => ({
+        stream: { name: s.name },
+        sync_mode: s.cursor ? 'incremental' : 'full_refresh',
+        cursor_field: s.cursor ? [s.cursor] : undefined,
+        destination_sync_mode: 'append_dedup',
+      })),
+    })
+  );
+  const args = ['read', '--config', configFile, '--catalog', catalogFile];
+  sandbox.resetCounters();
+  const first = await runConnector(args, path.join(dir, 'full.jsonl'));
+  const fullRequests = sandbox.counters().requests;
+  fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(lastStates(first)));
+  between();
+  sandbox.resetCounters();
+  const second = await runConnector([...args, '--state', path.join(dir, 'state.json')], path.join(dir, 'incremental.jsonl'));
+  const incrementalRequests = sandbox.counters().requests;
+  const truth = truthOf(sandbox);
+  const records = (stream: string) =>
+    [first, second].flatMap((r) => r.messages.filter((m) => m.type === 'RECORD' && m.record.stream === stream).map((m) => m.record.data));
+  const complete =
+    first.code === 0 && second.code === 0 && STREAM_TABLE.every((s) => isClean(compareToTruth(s.name, records(s.name), truth, { merge: true })));
+  const estimates = first.messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'ESTIMATE').map((m) => m.trace.estimate.name);
+  return { full_requests: fullRequests, incremental_requests: incrementalRequests, complete, estimates: estimates.sort() };
+}
+
+/** The shop change between the two syncs: new orders and customers, a few updated products, a new review. */
+function changeShop(sandbox: Sandbox): void {
+  sandbox.mutate({ op: 'insert', resource: 'orders', count: 25 });
+  sandbox.mutate({ op: 'insert', resource: 'customers', count: 5 });
+  sandbox.mutate({ op: 'update', resource: 'products', ids: [1, 2, 3] });
+  sandbox.mutate({ op: 'insert', resource: 'products_reviews', count: 1, product_id: 1 });
+}
+
+async function scenario(scale: number, settings: object, options: object) {
+  const sandbox = await startSandbox({ vendor: true, rateLimitCapacity: 0, scale });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-live-shop-'));
+  try {
+    sandbox.updateSettings(settings);
+    const before = truthOf(sandbox);
+    const fullMinimum = minimumRequests(before.streams, before.parents);
+    // The state the incremental sync starts from is the newest order of the full sync.
+    const newestOrder = Math.max(...before.streams.orders.map((o) => Date.parse(String(o.created))));
+    const pair = await syncTwice(sandbox, dir, options, () => changeShop(sandbox));
+    const after = truthOf(sandbox);
+    const incrementalMinimum = minimumRequests(after.streams, after.parents, newestOrder);
+    return { products: before.streams.products.length, fullMinimum, incrementalMinimum, ...pair };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await sandbox.close();
+  }
+}
+
+export async function liveShop(quick: boolean) {
+  const scale = quick ? 5 : 50;
+  const honoured = await scenario(scale, {}, {});
+  const ignored = await scenario(scale, { embed: false, orderFilters: false, counts: false }, {});
+  const before = await scenario(scale, {}, OFF);
+  const vendorMinutes = (requests: number) => Math.max(0, requests - BUCKET) / DRAIN / 60;
+  return {
+    page_size: PAGE,
+    products: honoured.products,
+    honoured,
+    ignored,
+    before,
+    full_over_minimum: honoured.full_requests / honoured.fullMinimum,
+    incremental_over_minimum: honoured.incremental_requests / honoured.incrementalMinimum,
+    ignored_minus_before: {
+      full: ignored.full_requests - before.full_requests,
+      incremental: ignored.incremental_requests - before.incremental_requests,
+    },
+    vendor_minutes: {
+      honoured_full: vendorMinutes(honoured.full_requests),
+      honoured_incremental: vendorMinutes(honoured.incremental_requests),
+      before_full: vendorMinutes(before.full_requests),
+      before_incremental: vendorMinutes(before.incremental_requests),
+    },
+  };
+}
+
+export function liveShopRows(r: Awaited<ReturnType<typeof liveShop>>, ratio: (x: number) => string, ok: (b: boolean) => string): string[][] {
+  const s = `live shop (vendor, page 100, ${r.products} products)`;
+  const m = (x: number) => `${x.toFixed(1)} min`;
+  return [
+    [s, `full sync: requests ÷ minimum (${r.honoured.full_requests} ÷ ${r.honoured.fullMinimum})`, ratio(r.full_over_minimum), '≤ 1.05', ok(r.full_over_minimum <= 1.05 && r.honoured.complete)],
+    [s, `incremental after a change: requests ÷ minimum (${r.honoured.incremental_requests} ÷ ${r.honoured.incrementalMinimum})`, ratio(r.incremental_over_minimum), '≤ 1.05', ok(r.incremental_over_minimum <= 1.05 && r.honoured.complete)],
+    [s, 'server honouring none: every record; requests − before (full, incremental)', `${r.ignored.complete ? 'all records' : 'RECORDS MISSING'}; +${r.ignored_minus_before.full}, +${r.ignored_minus_before.incremental}`, 'all; ≤ +3', ok(r.ignored.complete && r.ignored_minus_before.full <= 3 && r.ignored_minus_before.incremental <= 3)],
+    [s, 'estimates (TRACE ESTIMATE) in the vendor dialect', r.honoured.estimates.join(', ') || 'none', 'products, orders, customers, categories', ok(['categories', 'customers', 'orders', 'products'].every((n) => r.honoured.estimates.includes(n)))],
+    [s, `at the vendor's 40 / 2 per s: full, incremental (before: ${r.before.full_requests} and ${r.before.incremental_requests} requests)`, `${m(r.vendor_minutes.honoured_full)}, ${m(r.vendor_minutes.honoured_incremental)} (before: ${m(r.vendor_minutes.before_full)}, ${m(r.vendor_minutes.before_incremental)})`, '—', '—'],
+  ];
+}

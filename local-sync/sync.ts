@@ -1,0 +1,206 @@
+/**
+ * One sync: discover, then `read` with the stored state, writing what the
+ * connector emits as a destination does. Records are buffered per stream;
+ * a STATE commits the incremental streams' buffers together with that state
+ * (the connector emits a STATE only after every record it covers), and a
+ * full-refresh stream replaces its table only when its STREAM_STATUS is
+ * COMPLETE. A run that dies keeps every commit before it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { columnsOf, rowOf } from './columns';
+import { Message, discover, runConnector } from './connector-process';
+import { Progress, StreamReport, summaryTable } from './progress';
+import { MergeCounts, Store, SyncInputError, TableSpec } from './store';
+
+export interface SyncOptions {
+  config: string;
+  db: string;
+  streams?: string[];
+  fullRefresh: boolean;
+  /** Progress and messages (stderr by default); the summary goes to `out`. */
+  err: (line: string) => void;
+  out: (text: string) => void;
+}
+
+interface StreamRun {
+  spec: TableSpec;
+  /** The record fields of the primary key. */
+  keyFields: string[];
+  mode: 'incremental' | 'full_refresh';
+  /** Primary key → row; a later version of a record replaces the earlier one. */
+  buffer: Map<string, Array<string | null>>;
+  pendingState?: unknown;
+  status: string;
+  counts: MergeCounts;
+}
+
+export async function sync(options: SyncOptions): Promise<number> {
+  const secrets = readSecrets(options.config);
+  const redact = (text: string) => secrets.reduce((t, s) => t.split(s).join('***'), text);
+  const err = (line: string) => options.err(redact(line));
+
+  const store = await Store.open(options.db);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecommerce-sync-'));
+  try {
+    const catalog = await discover(options.config);
+    const known: any[] = catalog.streams;
+    const unknown = (options.streams ?? []).filter((s) => !known.some((k) => k.name === s));
+    if (unknown.length) throw new SyncInputError(`Unknown stream(s): ${unknown.join(', ')}. Streams: ${known.map((k) => k.name).join(', ')}`);
+    const chosen = options.streams?.length ? known.filter((k) => options.streams!.includes(k.name)) : known;
+
+    const runs = new Map<string, StreamRun>();
+    for (const stream of chosen) {
+      const incremental = !options.fullRefresh && stream.supported_sync_modes.includes('incremental');
+      runs.set(stream.name, {
+        spec: specOf(stream),
+        keyFields: (stream.source_defined_primary_key as string[][]).map((p) => p[0]),
+        mode: incremental ? 'incremental' : 'full_refresh',
+        buffer: new Map(),
+        status: 'NOT STARTED',
+        counts: { inserted: 0, updated: 0, deleted: 0 },
+      });
+    }
+    for (const note of await store.prepare([...runs.values()].map((r) => r.spec))) err(`[sync] ${note}`);
+
+    const configured = {
+      streams: chosen.map((stream) => {
+        const incremental = runs.get(stream.name)!.mode === 'incremental';
+        return {
+          stream,
+          sync_mode: incremental ? 'incremental' : 'full_refresh',
+          ...(incremental && { cursor_field: stream.default_cursor_field }),
+          destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
+          primary_key: stream.source_defined_primary_key,
+        };
+      }),
+    };
+    const catalogFile = path.join(tmp, 'catalog.json');
+    fs.writeFileSync(catalogFile, JSON.stringify(configured));
+    const args = ['read', '--config', options.config, '--catalog', catalogFile];
+    const states = (await store.states()).filter((s: any) => runs.get(s.stream?.stream_descriptor?.name)?.mode === 'incremental');
+    if (states.length) {
+      const stateFile = path.join(tmp, 'state.json');
+      fs.writeFileSync(stateFile, JSON.stringify(states));
+      args.push('--state', stateFile);
+    }
+    err(`[sync] ${options.db}: ${runs.size} streams, ${states.length ? `incremental from the stored state of ${states.length}` : 'no stored state'}`);
+
+    const progress = new Progress(err);
+    const errors: string[] = [];
+    const commit = async (which: StreamRun[], replace: boolean, committedStates: Array<{ stream: string; state: unknown }>) => {
+      const writes = which.filter((r) => replace || r.buffer.size > 0).map((r) => ({ spec: r.spec, rows: [...r.buffer.values()], replace }));
+      if (!writes.length && !committedStates.length) return;
+      let counts: Map<string, MergeCounts>;
+      try {
+        counts = await store.commit(writes, committedStates);
+      } catch (error) {
+        const streams = writes.map((w) => w.spec.stream).join(', ');
+        throw new SyncInputError(
+          `Could not write ${streams || 'the state'} into ${options.db}: ${(error as Error).message.split('\n')[0]}. Everything committed before is kept.`
+        );
+      }
+      for (const r of which) {
+        r.buffer.clear();
+        const c = counts.get(r.spec.stream);
+        if (c) for (const k of ['inserted', 'updated', 'deleted'] as const) r.counts[k] += c[k];
+      }
+    };
+    const incrementalRuns = () => [...runs.values()].filter((r) => r.mode === 'incremental');
+
+    const onMessage = async (m: Message) => {
+      if (m.type === 'RECORD') {
+        const run = runs.get(m.record.stream);
+        if (!run) return;
+        const data = m.record.data as Record<string, unknown>;
+        run.buffer.set(JSON.stringify(run.keyFields.map((k) => data[k] ?? null)), rowOf(data, run.spec.columns));
+        progress.record(run.spec.stream);
+      } else if (m.type === 'STATE') {
+        const name = m.state?.stream?.stream_descriptor?.name;
+        const run = runs.get(name);
+        if (!run) return;
+        const state = { type: 'STREAM', stream: m.state.stream };
+        if (run.mode === 'full_refresh') run.pendingState = state;
+        else await commit(incrementalRuns(), false, [{ stream: name, state }]);
+      } else if (m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS') {
+        const run = runs.get(m.trace.stream_status.stream_descriptor.name);
+        if (!run) return;
+        const status = m.trace.stream_status.status;
+        if (status === 'STARTED' || status === 'RUNNING') return progress.start(run.spec.stream);
+        run.status = status;
+        if (status === 'COMPLETE') {
+          if (run.mode === 'full_refresh') {
+            await commit([run], true, run.pendingState ? [{ stream: run.spec.stream, state: run.pendingState }] : []);
+          } else {
+            await commit([run], false, []);
+          }
+        } else if (run.mode === 'full_refresh') {
+          run.buffer.clear(); // an incomplete full read must not replace the table
+        }
+        progress.done(run.spec.stream, status === 'COMPLETE' ? 'done' : status);
+      } else if (m.type === 'TRACE' && m.trace.type === 'ERROR') {
+        errors.push(m.trace.error.message);
+        err(`[connector] error: ${m.trace.error.message}`);
+      } else if (m.type === 'LOG' && ['ERROR', 'FATAL'].includes(m.log.level)) {
+        err(`[connector] ${m.log.message}`);
+      }
+    };
+
+    const exit = await runConnector(args, onMessage);
+    // Records after the last STATE of a stream that did not complete: merging them is safe (same key, newest wins).
+    await commit(incrementalRuns(), false, []);
+
+    const reports: StreamReport[] = [];
+    for (const run of runs.values()) {
+      reports.push({
+        stream: run.spec.stream,
+        mode: run.mode,
+        status: run.status,
+        records: progress.count(run.spec.stream),
+        rows: await store.rowCount(run.spec.stream),
+        seconds: progress.seconds(run.spec.stream),
+        ...run.counts,
+      });
+    }
+    options.out(summaryTable(reports));
+    const failed = reports.filter((r) => r.status !== 'COMPLETE');
+    if (exit.code !== 0 || failed.length) {
+      const why = exit.code !== 0 ? `the connector exited with ${exit.code ?? exit.signal}` : 'not every stream completed';
+      err(`[sync] FAILED: ${why}${failed.length ? ` (${failed.map((r) => `${r.stream}: ${r.status}`).join(', ')})` : ''}.`);
+      for (const line of exit.stderrTail) err(`[connector stderr] ${line}`);
+      err(`[sync] ${options.db} keeps every row and state committed; the next sync continues from there.`);
+      return 1;
+    }
+    options.out(`Synced ${reports.length} streams into ${options.db}.`);
+    return 0;
+  } finally {
+    store.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The table of a discovered stream; its primary key must be top-level fields the schema declares. */
+function specOf(stream: any): TableSpec {
+  const columns = columnsOf(stream.json_schema);
+  const key: string[][] = stream.source_defined_primary_key ?? [];
+  const primaryKey = key.map((p) => (p.length === 1 ? columns.find((c) => c.field === p[0])?.name : undefined));
+  if (!primaryKey.length || primaryKey.some((k) => k === undefined)) {
+    throw new SyncInputError(`Stream ${stream.name} has no top-level primary key in its schema (${JSON.stringify(key)}); it cannot be merged.`);
+  }
+  return { stream: stream.name, columns, primaryKey: primaryKey as string[] };
+}
+
+/** The values that must never be printed (whatever the config calls them: every string field named like a key or secret). */
+function readSecrets(configFile: string): string[] {
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  } catch (error) {
+    throw new SyncInputError(`Cannot read the config ${configFile}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return Object.entries(config)
+    .filter(([k, v]) => /key|secret|token|password/i.test(k) && typeof v === 'string' && v.length > 0)
+    .map(([, v]) => v as string);
+}

@@ -1,0 +1,152 @@
+/**
+ * Issue 11: a live sync in fewer requests. Embedded children, server-side order
+ * filters and counts are used by default in both dialects; each is checked
+ * against the sandbox with the behaviour on (the fast path: fewer requests,
+ * every record) and off or broken (the fallback: every record all the same).
+ */
+import { Run, lastStates, records, traces } from '../helpers/connector';
+import { ALL, Resources, logs, read, testConfig } from '../helpers/guarantees';
+import { compareToTruth, describeDiff, truthOf } from '../../scripts/truth-check';
+import type { Sandbox, Settings } from '../../sandbox/server';
+
+jest.setTimeout(90_000);
+
+const res = new Resources();
+afterEach(() => res.closeAll());
+
+/** The rule the README documents: an embedded array of 10 or more entries may be cut short, so it is read again. */
+const TRUSTED_BELOW = 10;
+
+const DIALECTS = [
+  { name: 'documented', vendor: false, extra: {} },
+  { name: 'vendor', vendor: true, extra: { page_size_parameter: 'count' } },
+] as const;
+
+function problems(run: Run | Run[], sandbox: Sandbox, streams: readonly string[] = ALL): string[] {
+  const runs = Array.isArray(run) ? run : [run];
+  const truth = truthOf(sandbox);
+  return streams.flatMap((s) =>
+    describeDiff(s, compareToTruth(s, runs.flatMap((r) => records(r, s)), truth, { merge: runs.length > 1 }))
+  );
+}
+
+/** Products whose child list of this stream holds at least `n` records, per the sandbox's truth. */
+function productsWithAtLeast(sandbox: Sandbox, stream: string, n: number): number {
+  const perProduct = new Map<number, number>();
+  for (const parent of Object.values(sandbox.parents()[stream])) perProduct.set(parent, (perProduct.get(parent) ?? 0) + 1);
+  return [...perProduct.values()].filter((c) => c >= n).length;
+}
+
+const estimates = (run: Run) =>
+  Object.fromEntries(traces(run, 'ESTIMATE').map((t) => [t.estimate.name, t.estimate.row_estimate]));
+
+describe.each(DIALECTS)('$name dialect', ({ vendor, extra }) => {
+  const sandboxOf = async (settings: Partial<Settings> = {}) => {
+    const sandbox = await res.sandbox({ vendor });
+    sandbox.updateSettings(settings);
+    return sandbox;
+  };
+
+  it('embedded images and variations: every record, and one request saved per product whose array is whole', async () => {
+    const on = await sandboxOf();
+    const run = await read(testConfig(on.url, extra));
+    expect(run.code).toBe(0);
+    expect(problems(run, on)).toEqual([]);
+    // The same read without embedding: one more request per product whose embedded array was trusted.
+    const off = await sandboxOf();
+    const runOff = await read(testConfig(off.url, { ...extra, use_embedded_children: false }));
+    expect(runOff.code).toBe(0);
+    expect(problems(runOff, off)).toEqual([]);
+    const products = truthOf(on).streams.products.length;
+    for (const stream of ['products_images', 'products_variations']) {
+      const saved = (off.counters().byResource[stream as 'products_images'] ?? 0) - (on.counters().byResource[stream as 'products_images'] ?? 0);
+      expect({ stream, saved }).toEqual({ stream, saved: products - productsWithAtLeast(on, stream, TRUSTED_BELOW) });
+    }
+    // Not embeddable: read per product either way; and the products list is read once for all three streams.
+    expect(on.counters().byResource.products_reviews).toBe(off.counters().byResource.products_reviews);
+    expect(on.counters().byResource.products).toBe(off.counters().byResource.products);
+  });
+
+  it('embedded children selected without products: the list is read once and serves them', async () => {
+    const sandbox = await sandboxOf();
+    const run = await read(testConfig(sandbox.url, extra), { streams: ['products_images', 'products_variations'] });
+    expect(run.code).toBe(0);
+    expect(problems(run, sandbox, ['products_images', 'products_variations'])).toEqual([]);
+    expect(records(run, 'products')).toEqual([]);
+  });
+
+  it.each([
+    ['the server ignores embed', { embed: false }],
+    ['the server cuts embedded arrays at 10', { embedCap: 10 }],
+    ['the server cuts embedded arrays at 20', { embedCap: 20 }],
+  ])('fallback when %s: every child record arrives', async (_what, settings) => {
+    const sandbox = await sandboxOf(settings);
+    const run = await read(testConfig(sandbox.url, extra), { streams: ['products', 'products_images', 'products_variations'] });
+    expect(run.code).toBe(0);
+    expect(problems(run, sandbox, ['products', 'products_images', 'products_variations'])).toEqual([]);
+  });
+
+  it('incremental orders ask only for orders from the state on: new orders and ties arrive, older pages are not read', async () => {
+    const sandbox = await sandboxOf();
+    const config = testConfig(sandbox.url, extra);
+    const first = await read(config, { streams: ['orders'], mode: 'incremental' });
+    expect(first.code).toBe(0);
+    const firstRequests = sandbox.counters().byResource.orders!;
+    const state = lastStates(first);
+    const cursor = Date.parse((state[0] as any).stream.stream_state.created_at_utc);
+    // Three orders created in the same second.
+    sandbox.mutate({ op: 'insert', resource: 'orders', count: 3 });
+    sandbox.resetCounters();
+    const second = await read(config, { streams: ['orders'], mode: 'incremental', state });
+    expect(second.code).toBe(0);
+    expect(problems([first, second], sandbox, ['orders'])).toEqual([]);
+    const emitted = records(second, 'orders');
+    // Ties with the state are emitted again (never lost); the new orders are all there.
+    const truth = truthOf(sandbox).streams.orders;
+    const atOrAfter = truth.filter((o) => Date.parse(String(o.created_at_utc ?? o.created)) >= cursor);
+    expect(emitted.map((o) => o.id).sort()).toEqual(atOrAfter.map((o) => o.id).sort());
+    expect(atOrAfter.length).toBeGreaterThanOrEqual(3);
+    expect(sandbox.counters().byResource.orders!).toBeLessThan(firstRequests);
+  });
+
+  it('incremental orders when the server ignores from: every record, and the log says so', async () => {
+    const sandbox = await sandboxOf({ orderFilters: false });
+    const config = testConfig(sandbox.url, extra);
+    const first = await read(config, { streams: ['orders'], mode: 'incremental' });
+    sandbox.mutate({ op: 'insert', resource: 'orders', count: 2 });
+    const second = await read(config, { streams: ['orders'], mode: 'incremental', state: lastStates(first) });
+    expect(second.code).toBe(0);
+    expect(problems([first, second], sandbox, ['orders'])).toEqual([]);
+    expect(logs(second).some((l) => /ignored from=/.test(l))).toBe(true);
+  });
+});
+
+describe('counts (vendor dialect: lists carry no total)', () => {
+  const COUNTED = ['products', 'orders', 'customers', 'categories'];
+
+  it('an ESTIMATE per counted stream, equal to the shop, from /count', async () => {
+    const sandbox = await res.sandbox({ vendor: true });
+    const run = await read(testConfig(sandbox.url, { page_size_parameter: 'count' }), { streams: COUNTED });
+    expect(run.code).toBe(0);
+    const truth = truthOf(sandbox).streams;
+    expect(estimates(run)).toEqual(Object.fromEntries(COUNTED.map((s) => [s, truth[s].length])));
+    expect(sandbox.counters().counts).toBe(COUNTED.length);
+  });
+
+  it('/count missing: no estimate, every stream complete, and one failed count stops the asking', async () => {
+    const sandbox = await res.sandbox({ vendor: true });
+    sandbox.updateSettings({ counts: false });
+    const run = await read(testConfig(sandbox.url, { page_size_parameter: 'count' }), { streams: COUNTED });
+    expect(run.code).toBe(0);
+    expect(estimates(run)).toEqual({});
+    expect(problems(run, sandbox, COUNTED)).toEqual([]);
+    expect(sandbox.counters().counts).toBe(1);
+  });
+
+  it('use_counts off: no /count request', async () => {
+    const sandbox = await res.sandbox({ vendor: true });
+    const run = await read(testConfig(sandbox.url, { page_size_parameter: 'count', use_counts: false }), { streams: COUNTED });
+    expect(run.code).toBe(0);
+    expect(sandbox.counters().counts).toBe(0);
+  });
+});
