@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import { startSandbox } from '../sandbox/server';
 import type { Sandbox } from '../sandbox/server';
-import { lastStates, runConnector } from '../scripts/run-connector';
+import { lastStates, recordsOf, runConnector } from '../scripts/run-connector';
 import { STREAM_TABLE } from '../scripts/streams';
 import { compareToTruth, isClean, truthOf } from '../scripts/truth-check';
 
@@ -85,8 +85,7 @@ async function syncTwice(sandbox: Sandbox, dir: string, options: object, between
   const second = await runConnector([...args, '--state', path.join(dir, 'state.json')], path.join(dir, 'incremental.jsonl'));
   const incrementalRequests = sandbox.counters().requests;
   const truth = truthOf(sandbox);
-  const records = (stream: string) =>
-    [first, second].flatMap((r) => r.messages.filter((m) => m.type === 'RECORD' && m.record.stream === stream).map((m) => m.record.data));
+  const records = (stream: string) => [first, second].flatMap((r) => recordsOf(r, stream));
   const complete =
     first.code === 0 && second.code === 0 && STREAM_TABLE.every((s) => isClean(compareToTruth(s.name, records(s.name), truth, { merge: true })));
   const estimates = first.messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'ESTIMATE').map((m) => m.trace.estimate.name);

@@ -31,11 +31,11 @@ export async function runConnector(args: string[], outFile: string): Promise<Con
   return { code, messages, seconds: (Date.now() - started) / 1000 };
 }
 
-export const recordsOf = (run: ConnectorRun, stream: string) =>
+export const recordsOf = (run: Pick<ConnectorRun, 'messages'>, stream: string) =>
   run.messages.filter((m) => m.type === 'RECORD' && m.record.stream === stream).map((m) => m.record.data);
 
 /** The last STATE of each stream, in the per-stream list form Airbyte's platform sends back. */
-export const lastStates = (run: ConnectorRun) => {
+export const lastStates = (run: Pick<ConnectorRun, 'messages'>) => {
   const byStream = new Map<string, unknown>();
   for (const m of run.messages) {
     if (m.type === 'STATE') byStream.set(m.state.stream.stream_descriptor.name, { type: 'STREAM', stream: m.state.stream });

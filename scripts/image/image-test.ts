@@ -22,6 +22,7 @@ import addFormats from 'ajv-formats';
 import yaml from 'js-yaml';
 
 import { startSandbox } from '../../sandbox/server';
+import { lastStates, recordsOf } from '../run-connector';
 import { STREAM_NAMES } from '../streams';
 import { compareToTruth, describeDiff, isClean, truthOf } from '../truth-check';
 import { buildImage, Engine, findEngine, IMAGE, imageSize, ROOT } from './engine';
@@ -103,15 +104,6 @@ function protocolOnly(name: string, run: Run): void {
   const leaks = [...run.lines, run.stderr].filter((l) => l.includes(KEY) || l.includes(SECRET));
   check(`${name}: stdout is protocol messages only`, bad.length === 0, bad.length ? `not protocol: ${JSON.stringify(bad[0]).slice(0, 200)}` : `${run.lines.length} lines${isAirbyteMessage ? ', each a valid AirbyteMessage' : ` (${PROTOCOL_YAML} absent: types checked only)`}`);
   check(`${name}: no secret in stdout or stderr`, leaks.length === 0, leaks.length ? 'the key or secret was printed' : 'none');
-}
-
-const recordsOf = (run: Run, stream: string) =>
-  run.messages.filter((m) => m.type === 'RECORD' && m.record.stream === stream).map((m) => m.record.data);
-
-function lastStates(run: Run): unknown[] {
-  const byStream = new Map<string, unknown>();
-  for (const m of run.messages) if (m.type === 'STATE') byStream.set(m.state.stream.stream_descriptor.name, { type: 'STREAM', stream: m.state.stream });
-  return [...byStream.values()];
 }
 
 function writeSecrets(dir: string, files: Record<string, unknown>): void {
