@@ -32,10 +32,19 @@ export interface ProductListRead {
  * the stream ends. Otherwise the first `productIds()` starts an ids-only read.
  * Either way a failure reaches every waiter, present and future, as the same
  * error. Only ids are kept, so memory stays small however large the catalog.
+ *
+ * Child streams follow the list as it is read (`listed()`) rather than wait for
+ * its end: what the list embeds is handed to them while fresh, instead of every
+ * product's arrays being held until the last page (26 MB more peak memory at
+ * 13,000 products, growing with the catalog).
  */
 export class ProductCatalog {
   private outcome?: Outcome;
   private startedAt?: number;
+  /** Every id listed so far, in list order. */
+  private readonly ids: ProductKey[] = [];
+  /** Followers waiting for more ids or for the outcome. */
+  private followers: Array<() => void> = [];
 
   /**
    * @param embedded where the list was asked to embed child lists
@@ -50,7 +59,7 @@ export class ProductCatalog {
   /** Reserves the read for the stream that emits the list's records. At most once, before streams start. */
   reserve(): ProductListRead {
     if (this.outcome) throw new Error('The product list read is already owned.');
-    const outcome = (this.outcome = new Outcome());
+    const outcome = (this.outcome = new Outcome(() => this.wakeFollowers()));
     return {
       pages: () => this.read(outcome),
       end: (error?: unknown) =>
@@ -60,17 +69,21 @@ export class ProductCatalog {
 
   /** The ids of every listed product, once the whole list was read; rejects with the read's failure. */
   productIds(): Promise<ProductKey[]> {
-    if (!this.outcome) {
-      const outcome = (this.outcome = new Outcome());
-      void (async () => {
-        try {
-          for await (const _page of this.read(outcome)) void _page;
-        } catch {
-          // read() has rejected the outcome with this error.
-        }
-      })();
+    return this.started().promise;
+  }
+
+  /**
+   * Every listed product's id, in list order, as soon as its page was read;
+   * ends with the list. Throws the read's failure as soon as there is one.
+   */
+  async *listed(): AsyncGenerator<ProductKey> {
+    const outcome = this.started();
+    for (let next = 0; ; ) {
+      if (outcome.failure) throw outcome.failure.error;
+      if (next < this.ids.length) yield this.ids[next++];
+      else if (outcome.settled) return;
+      else await new Promise<void>((wake) => this.followers.push(wake));
     }
-    return this.outcome.promise;
   }
 
   /**
@@ -83,18 +96,39 @@ export class ProductCatalog {
     return this.source.serverTime() ?? this.startedAt;
   }
 
+  /** The read's outcome, starting an ids-only read when no stream reserved it. */
+  private started(): Outcome {
+    if (!this.outcome) {
+      const outcome = (this.outcome = new Outcome(() => this.wakeFollowers()));
+      void (async () => {
+        try {
+          for await (const _page of this.read(outcome)) void _page;
+        } catch {
+          // read() has rejected the outcome with this error.
+        }
+      })();
+    }
+    return this.outcome;
+  }
+
+  private wakeFollowers(): void {
+    const woken = this.followers;
+    this.followers = [];
+    for (const wake of woken) wake();
+  }
+
   private async *read(outcome: Outcome): AsyncGenerator<Page> {
     this.startedAt ??= Date.now();
-    const ids: ProductKey[] = [];
     try {
       for await (const page of this.source.pages()) {
         for (const record of page.records) {
           this.embedded?.takeFrom(record);
-          ids.push(record.id);
+          this.ids.push(record.id);
         }
+        this.wakeFollowers();
         yield page;
       }
-      outcome.resolve(ids);
+      outcome.resolve(this.ids);
     } catch (error) {
       outcome.reject(error);
       throw error;
@@ -108,11 +142,27 @@ export class ProductCatalog {
 /** Settles once; later calls are ignored, so the first failure is the one every waiter sees. */
 class Outcome {
   readonly promise: Promise<ProductKey[]>;
-  resolve!: (ids: ProductKey[]) => void;
-  reject!: (error: unknown) => void;
+  settled = false;
+  failure?: { error: unknown };
+  private settle!: { resolve: (ids: ProductKey[]) => void; reject: (error: unknown) => void };
 
-  constructor() {
-    this.promise = new Promise<ProductKey[]>((res, rej) => ((this.resolve = res), (this.reject = rej)));
+  constructor(private readonly onSettled: () => void) {
+    this.promise = new Promise<ProductKey[]>((resolve, reject) => (this.settle = { resolve, reject }));
     this.promise.catch(() => {}); // observed by whoever awaits productIds()
+  }
+
+  resolve(ids: ProductKey[]): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.settle.resolve(ids);
+    this.onSettled();
+  }
+
+  reject(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.failure = { error };
+    this.settle.reject(error);
+    this.onSettled();
   }
 }

@@ -144,11 +144,20 @@ export abstract class ProductChildStream extends EcommerceStream {
     return ['products'];
   }
 
+  /**
+   * A stream whose records the list embeds follows the list as it is read, so
+   * that each product's arrays are taken while fresh instead of held until the
+   * last page. A stream that needs a request per product waits for the whole
+   * list: following it would queue those requests ahead of the list's next
+   * page, and the list (read one page at a time) would hold every child stream
+   * back (big shop, 81,012 records: 4.6 s became 6.6 s).
+   */
   async *slices(): AsyncGenerator<Slice> {
+    const { products } = this.ctx;
     const name = this.definition.embeddedAs;
-    for (const id of await this.ctx.products.productIds()) {
-      yield { prd_id: id, embedded: name && this.ctx.products.embedded?.take(name, id) };
-    }
+    const embedded = name && products.embedded?.names.includes(name) ? products.embedded : undefined;
+    const ids = embedded ? products.listed() : await products.productIds();
+    for await (const id of ids) yield { prd_id: id, embedded: embedded?.take(name!, id) };
   }
 
   /**
