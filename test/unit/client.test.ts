@@ -1,3 +1,5 @@
+import net from 'node:net';
+
 import { parseConfig } from '../../src/config';
 import { ApiError, ConnectorError } from '../../src/errors';
 import { ApiClient, RetryNotice } from '../../src/http/client';
@@ -153,6 +155,31 @@ describe('ApiClient', () => {
     const error = await failure(make(server.url).get('/v1/orders', undefined, 'orders'));
     expect(error.message).toMatch(/redirected/);
     expect(other.seen).toHaveLength(0);
+  });
+
+  it('reuses one keep-alive connection without resetting its keep-alive probe on every request', async () => {
+    // Counts the calls that reach the socket handle (a system call each); net.Socket skips them when the
+    // setting is unchanged. axios sets a 60 s delay per request: an agent with another delay would reset it twice.
+    const handleCalls: unknown[][] = [];
+    const original = net.Socket.prototype.setKeepAlive;
+    const spy = jest.spyOn(net.Socket.prototype, 'setKeepAlive').mockImplementation(function (this: net.Socket, ...args) {
+      const handle = (this as unknown as { _handle?: { setKeepAlive?: (...a: unknown[]) => unknown; counted?: boolean } })._handle;
+      if (handle?.setKeepAlive && !handle.counted) {
+        const set = handle.setKeepAlive.bind(handle);
+        handle.setKeepAlive = (...a: unknown[]) => (handleCalls.push(a), set(...a));
+        handle.counted = true;
+      }
+      return original.apply(this, args);
+    });
+    try {
+      const server = await serve((_req, res) => json(res, 200, { data: [{ id: 1 }] }));
+      const api = make(server.url);
+      for (let i = 0; i < 10; i++) await api.get('/v1/orders', { offset: i, limit: 1 }, 'orders');
+      expect(server.seen).toHaveLength(10);
+      expect(handleCalls).toEqual([[true, 60]]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('keeps at most max_concurrency requests in flight', async () => {
