@@ -1,8 +1,8 @@
 /**
- * `npm run cat`: Airbyte's official Connector Acceptance Tests (CAT 0.11.5,
- * ../shared/cat) against the image built from ./Dockerfile. Builds the image
- * (as `npm run image:test` does), serves the sandbox where
- * test_files/config.json points (127.0.0.1:8787), runs ../shared/cat/run.sh .,
+ * `npm run cat`: Airbyte's official Connector Acceptance Tests (CAT 0.11.5)
+ * against the image built from ./Dockerfile. Builds the image (as
+ * `npm run image:test` does), serves the sandbox where test_files/config.json
+ * points (127.0.0.1:8787), runs CAT with the runner cat-runner.ts chooses,
  * stops the sandbox and exits with CAT's status.
  */
 import { spawn } from 'node:child_process';
@@ -10,9 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { startSandbox } from '../../sandbox/server';
+import { chooseCatRunner } from './cat-runner';
 import { buildImage, findEngine, ROOT } from './engine';
-
-const RUN_SH = path.resolve(ROOT, '..', 'shared', 'cat', 'run.sh');
 
 /**
  * basic_read's expect_records: every record of the sandbox's shop as the sandbox serves it (the
@@ -31,8 +30,16 @@ async function main(): Promise<number> {
     console.error(`cat: ${engine.message}`);
     return 2;
   }
-  if (!fs.existsSync(RUN_SH)) {
-    console.error(`cat: ${RUN_SH} not found: Airbyte's acceptance tests are run from the shared/ folder beside this checkout.`);
+  const runner = chooseCatRunner({
+    root: ROOT,
+    env: process.env,
+    // findEngine picks docker exactly when its daemon answers: the image CAT tests is then in that daemon.
+    dockerAnswers: () => engine.command === 'docker',
+    exists: fs.existsSync,
+    extraArgs: process.argv.slice(2),
+  });
+  if (runner instanceof Error) {
+    console.error(`cat: ${runner.message}`);
     return 2;
   }
   buildImage(engine);
@@ -51,9 +58,9 @@ async function main(): Promise<number> {
     throw new Error(`port ${port} (test_files/config.json's base_url) is taken, by another sandbox or CAT run: stop it and retry.`);
   });
   writeExpectedRecords(sandbox.truth());
-  console.error(`cat: sandbox on ${sandbox.url}; running ${RUN_SH}`);
+  console.error(`cat: sandbox on ${sandbox.url}; running CAT (${runner.kind}): ${runner.command} ${runner.args.join(' ')}`);
   try {
-    const child = spawn('bash', [RUN_SH, '.', ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
+    const child = spawn(runner.command, runner.args, { cwd: ROOT, stdio: 'inherit' });
     return await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   } finally {
     await sandbox.close();

@@ -1,7 +1,8 @@
 /**
  * The container engine that builds and runs the connector's image: `docker`
- * where its daemon answers, else `podman` (this project's machines: set up by
- * ../shared/tools/container-engine.sh, which .ci/run calls). Shared by
+ * where its daemon answers, else `podman` (this project's CI machines, which
+ * have no Docker daemon: .ci/run sets podman up with a script kept beside the
+ * checkout). Shared by
  * `npm run image:test` and `npm run cat`.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,8 +28,8 @@ export function findEngine(): Engine | Error {
   const docker = answers('docker', ['--version']) ? 'the docker CLI is installed but no Docker daemon answers' : 'no docker CLI';
   const podman = answers('podman', ['--version']) ? 'podman is installed but cannot run (podman info failed)' : 'no podman';
   return new Error(
-    `No container engine can run here: ${docker}; ${podman}. Start Docker, or on a Debian machine run ` +
-      `../shared/tools/container-engine.sh as root (installs and configures podman).`
+    `No container engine can run here: ${docker}; ${podman}. Start Docker (or make podman work: ` +
+      `\`podman info\` must succeed).`
   );
 }
 
