@@ -14,7 +14,7 @@ jest.setTimeout(90_000);
 const res = new Resources();
 afterEach(() => res.closeAll());
 
-/** The rule the README documents: an embedded array of 10 or more entries may be cut short, so it is read again. */
+/** The rule docs/how-it-works.md documents ("Requests on a live shop"): an embedded array of 10 or more entries may be cut short, so it is read again. */
 const TRUSTED_BELOW = 10;
 
 const DIALECTS = [
