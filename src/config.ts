@@ -1,5 +1,6 @@
 import { toIsoUtc } from './dialect';
 import { ConfigError } from './errors';
+import { plainHttpVerdict } from './plain-http-policy';
 
 /** The connector's configuration, as validated from the user's JSON (see resources/spec.json). */
 export type Config = {
@@ -38,9 +39,9 @@ export const DEFAULTS = {
   max_retry_wait_seconds: 300,
 } as const;
 
-const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-const DATE_TIME =
-  /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+// The spec's pattern is the check, so that the form and the connector accept the same dates.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const DATE_TIME = new RegExp(require('../resources/spec.json').connectionSpecification.properties.start_date.pattern);
 
 type Raw = Record<string, unknown>;
 
@@ -48,7 +49,7 @@ type Raw = Record<string, unknown>;
  * Validates every field before any request is made. Messages name the field and
  * what was wrong; they never repeat the value of a secret.
  */
-export function parseConfig(raw: unknown): Config {
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError('The config must be a JSON object.');
   }
@@ -56,7 +57,7 @@ export function parseConfig(raw: unknown): Config {
   return {
     api_key: secret(r, 'api_key'),
     api_secret: secret(r, 'api_secret'),
-    base_url: baseUrl(r),
+    base_url: baseUrl(r, env),
     start_date: startDate(r),
     page_size: integer(r, 'page_size', 1),
     page_size_parameter: oneOf(r, 'page_size_parameter', ['limit', 'count']),
@@ -97,7 +98,7 @@ function secret(r: Raw, field: 'api_key' | 'api_secret'): string {
   return value;
 }
 
-function baseUrl(r: Raw): string {
+function baseUrl(r: Raw, env: NodeJS.ProcessEnv): string {
   const value = given(r, 'base_url') ?? DEFAULTS.base_url;
   let url: URL | undefined;
   try {
@@ -115,11 +116,10 @@ function baseUrl(r: Raw): string {
       "Config field 'base_url' must not contain credentials; use 'api_key' and 'api_secret'."
     );
   }
-  // Basic auth puts the secret on the wire in clear: only https may carry it,
-  // except to this machine (the sandbox, a local proxy).
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
+  if (url.protocol === 'http:' && !plainHttpVerdict(url.hostname, env).allowed) {
     throw new ConfigError(
-      `Config field 'base_url' must use https (plain http is only accepted for localhost); got host ${url.hostname}.`
+      `Config field 'base_url' must use https for the public host ${url.hostname}: plain http would send the API key and secret unencrypted. ` +
+        'Plain http is accepted for local, private and link-local hosts (localhost, 10.x, 192.168.x, *.internal, ...) only.'
     );
   }
   return url.toString().replace(/\/+$/, '');

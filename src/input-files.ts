@@ -20,6 +20,19 @@ export function readJsonFile(file: string, what: 'config' | 'catalog' | 'state')
   try {
     return JSON.parse(text);
   } catch {
+    if (what === 'state') return jsonLines(text, file);
     throw new ConfigError(`The ${what} file ${file} is not valid JSON.`);
   }
+}
+
+/** A state file may hold the STATE lines a read printed, one JSON message per line: read as a list. */
+function jsonLines(text: string, file: string): unknown[] {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  return lines.map((line, index) => {
+    try {
+      return JSON.parse(line);
+    } catch {
+      throw new ConfigError(`The state file ${file} is not valid JSON, nor one JSON message per line (line ${index + 1} is not JSON).`);
+    }
+  });
 }

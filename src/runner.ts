@@ -3,6 +3,7 @@ import { AirbyteSourceRunner } from 'faros-airbyte-cdk';
 
 import { parseCatalog } from './catalog';
 import { Config, parseConfig } from './config';
+import { configWarnings } from './config-warnings';
 import { ConnectorError } from './errors';
 import { readJsonFile } from './input-files';
 import { ProtocolLogger, ProtocolOutput } from './output';
@@ -10,6 +11,9 @@ import { connectionStatus, errorTrace } from './protocol';
 import { EcommerceSource } from './source';
 import { redactor } from './redact';
 import { parseState } from './state';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const CONNECTOR_VERSION: string = require('../package.json').version;
 
 /**
  * The CDK's command runner with spec, check, discover and read replaced, so that
@@ -30,6 +34,19 @@ export class SourceRunner extends AirbyteSourceRunner<Config> {
     const crash = (error: unknown) => void this.fail(error).then(() => this.output.end());
     process.on('uncaughtException', crash);
     process.on('unhandledRejection', crash);
+  }
+
+  /** The kit's command line, with the connector's own version (the kit's reports the kit's). */
+  override mainCommand(): Command {
+    return new Command()
+      .name('main')
+      .version(CONNECTOR_VERSION)
+      .addCommand(this.specCommand())
+      .addCommand(this.specPrettyCommand())
+      .addCommand(this.airbyteLocalCLIWizardCommand())
+      .addCommand(this.checkCommand())
+      .addCommand(this.discoverCommand())
+      .addCommand(this.readCommand());
   }
 
   override specCommand(): Command {
@@ -99,6 +116,7 @@ export class SourceRunner extends AirbyteSourceRunner<Config> {
     this.output.setRedactor(redactor([secret(raw?.api_key), secret(raw?.api_secret)]));
     const config = parseConfig(raw);
     if (config.debug) this.logger.level = 'DEBUG' as never;
+    for (const warning of configWarnings(raw!, config, process.env, Date.now())) this.logger.warn(warning);
     return config;
   }
 

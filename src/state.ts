@@ -11,7 +11,9 @@ export type ConnectorState = Record<string, StreamState>;
  * - legacy: `{"orders": {...}, ...}`, possibly gzip-compressed by the Faros CDK;
  * - per stream, as Airbyte's platform sends it: `[{"type":"STREAM","stream":{"stream_descriptor":{"name":"orders"},"stream_state":{...}}}]`;
  * - global: `{"type":"GLOBAL","global":{"stream_states":[...]}}`, alone or in a list;
- * - a LEGACY state message: `{"type":"LEGACY","data":{...}}`.
+ * - a LEGACY state message: `{"type":"LEGACY","data":{...}}`;
+ * - the STATE messages as the connector printed them, `{"type":"STATE","state":{...}}`, one or a list
+ *   (a file of such lines is read as a list by readJsonFile): what a person running it by hand has at hand.
  */
 export function parseState(raw: unknown): ConnectorState {
   if (raw === null || raw === undefined) return {};
@@ -43,6 +45,13 @@ function fromMessage(message: unknown): ConnectorState {
       return state;
     case 'LEGACY':
       return legacy(m.data ?? {});
+    case 'STATE':
+      if (typeof m.state !== 'object' || m.state === null) throw invalid('a STATE message without its state');
+      return fromMessage(m.state);
+    case 'RECORD':
+    case 'LOG':
+    case 'TRACE':
+      throw invalid(`a ${m.type} message: keep only the STATE lines of a read's output (jq -c 'select(.type == "STATE")')`);
     default:
       throw invalid(`a state message of unknown type ${JSON.stringify(m.type)}`);
   }
@@ -67,7 +76,7 @@ function asObject(value: unknown, stream: string): StreamState {
 
 function invalid(what: string): ConfigError {
   return new ConfigError(
-    `The state file holds ${what}. Expected the per-stream list Airbyte sends, a GLOBAL state, or a legacy {"stream": {...}} object; reset the connection's state if unsure.`
+    `The state file holds ${what}. Expected the per-stream list Airbyte sends, a GLOBAL state, a legacy {"stream": {...}} object, or the STATE lines a read printed; reset the connection's state if unsure.`
   );
 }
 

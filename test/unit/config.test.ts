@@ -66,11 +66,48 @@ describe('parseConfig', () => {
     }
   });
 
-  it('accepts plain http only for loopback hosts', () => {
-    for (const url of ['http://localhost:8080', 'http://127.0.0.1:9', 'http://[::1]:8080']) {
-      expect(parseConfig({ ...base, base_url: url }).base_url).toBe(url.replace(/\/$/, ''));
+  it('accepts plain http for loopback, private, link-local and local-name hosts, wherever it runs', () => {
+    const local = ['http://localhost:8080', 'http://127.0.0.1:9', 'http://[::1]:8080', 'http://172.17.0.1:8080',
+      'http://192.168.1.5', 'http://169.254.0.9', 'http://host.docker.internal:8080', 'http://sandbox:8080'];
+    for (const url of local) {
+      expect(parseConfig({ ...base, base_url: url }, { DEPLOYMENT_MODE: 'CLOUD' }).base_url).toBe(url.replace(/\/$/, ''));
     }
     expect(parseConfig({ ...base, base_url: 'https://api.example.com/' }).base_url).toBe('https://api.example.com');
+  });
+
+  it('refuses plain http to a public host as a config_error naming the host, unless DEPLOYMENT_MODE is set and not CLOUD', () => {
+    for (const env of [{}, { DEPLOYMENT_MODE: 'CLOUD' }]) {
+      try {
+        parseConfig({ ...base, base_url: 'http://api.example.com' }, env);
+        throw new Error('accepted');
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).failureType).toBe('config_error');
+        expect((e as ConfigError).message).toMatch(/'base_url' must use https for the public host api\.example\.com/);
+      }
+    }
+    expect(parseConfig({ ...base, base_url: 'http://api.example.com' }, { DEPLOYMENT_MODE: 'OSS' }).base_url).toBe('http://api.example.com');
+  });
+
+  it("accepts exactly the start_date values the spec's pattern accepts", () => {
+    const field = require('../../resources/spec.json').connectionSpecification.properties.start_date;
+    expect(field.format).toBeUndefined(); // a JSON-schema date-time would refuse the bare dates the check accepts
+    expect(field.pattern_descriptor).toBe('YYYY-MM-DD or YYYY-MM-DDTHH:mm:ssZ');
+    expect(field.description).toMatch(/first sync only/);
+    const form = new RegExp(field.pattern);
+    const samples = ['2024-01-01', '2024-01-01T00:00:00Z', '2024-01-01T10:30Z', '2024-01-01 10:30:00', '2024-01-01T10:30:00.123+02:00',
+      '2024-01-01T10:30:00-0500', '2024-12-31T23:59:59Z', '2024-13-01', '2024-00-10', '2024-01-32', '2024-01-01T24:00:00Z',
+      '2024-01-01T10:60Z', '2024-1-1', '24-01-01', '2024-01-01T', '2024-01-01t10:00:00z', 'yesterday', '2024/01/01', ' 2024-01-01'];
+    for (const value of samples) {
+      let accepted = true;
+      try {
+        parseConfig({ ...base, start_date: value });
+      } catch {
+        accepted = false;
+      }
+      expect([value, accepted]).toEqual([value, form.test(value)]);
+    }
+    expect(samples.filter((v) => form.test(v)).length).toBe(7);
   });
 
   it('normalizes start_date to ISO 8601 UTC, reading a bare date-time as UTC', () => {
