@@ -27,20 +27,17 @@ export function configWarnings(raw: Record<string, unknown>, config: Config, env
 
 /**
  * The known fields a key most likely meant, compared without case and separators so that
- * `startDate` and `pagesize` land on `start_date` and `page_size`; else the fields the key
- * begins (`rate_limit`); else the nearest by edit distance.
+ * `startDate` and `pagesize` land on `start_date` and `page_size`: the nearest by edit distance
+ * when it is a likely misspelling, else the fields the key begins (`rate_limit`), else the nearest.
  */
 function suggestion(key: string): string {
   const bare = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   const wanted = bare(key);
   const byBare = new Map(KNOWN_FIELDS.map((f) => [bare(f), f]));
-  if (byBare.has(wanted)) return `did you mean '${byBare.get(wanted)}'?`;
+  const nearest = closest(wanted, [...byBare.keys()]);
+  // Within a third of the key's length (at least 2 edits) the nearest field is a likely misspelling.
+  if (distance(wanted, nearest) <= Math.max(2, Math.ceil(wanted.length / 3))) return `did you mean '${byBare.get(nearest)}'?`;
   const extended = wanted.length >= 3 ? KNOWN_FIELDS.filter((f) => bare(f).startsWith(wanted)) : [];
   if (extended.length > 0) return `did you mean ${extended.map((f) => `'${f}'`).join(' or ')}?`;
-  const nearest = closest(wanted, [...byBare.keys()]);
-  const field = byBare.get(nearest)!;
-  // Beyond a third of the key's length the nearest field is no longer a likely misspelling.
-  return distance(wanted, nearest) <= Math.max(2, Math.ceil(wanted.length / 3))
-    ? `did you mean '${field}'?`
-    : `the closest known field is '${field}'.`;
+  return `the closest known field is '${byBare.get(nearest)}'.`;
 }

@@ -46,6 +46,25 @@ describe('parseState', () => {
     expect(parseState(null)).toEqual({});
   });
 
+  it('reads the STATE messages a read printed, one or a list, the later one of a stream winning', () => {
+    const older = { created_at_utc: '2023-12-01T00:00:00Z' };
+    const printed = [
+      stateMessage('orders', older, { orders: older }),
+      stateMessage('pages', pages, { orders: older, pages }),
+      stateMessage('orders', orders, { orders, pages }),
+    ];
+    expect(parseState(printed)).toEqual(expected);
+    expect(parseState(printed[2])).toEqual({ orders });
+  });
+
+  it('says to keep only the STATE lines when a read\'s other messages are in the state file', () => {
+    const record = { type: 'RECORD', record: { stream: 'orders', data: { id: 1 }, emitted_at: 1 } };
+    expect(() => parseState([stateMessage('orders', orders, { orders }), record])).toThrow(
+      /holds a RECORD message: keep only the STATE lines of a read's output/
+    );
+    expect(() => parseState({ type: 'STATE' })).toThrow(/a STATE message without its state/);
+  });
+
   it.each([
     ['a number', 42],
     ['a stream without a name', [{ type: 'STREAM', stream: { stream_state: {} } }]],
