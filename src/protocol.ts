@@ -15,6 +15,18 @@ export function streamStatus(stream: string, status: StreamStatus): object {
   };
 }
 
+/**
+ * RUNNING with the one reason RATE_LIMITED: the stream is alive but held back by the rate limit.
+ * `quotaReset`: when the API may be asked again, in epoch ms, when it said so.
+ */
+export function rateLimitedStatus(stream: string, quotaReset?: number): object {
+  const message = streamStatus(stream, 'RUNNING') as { trace: { stream_status: Record<string, unknown> } };
+  message.trace.stream_status.reasons = [
+    { type: 'RATE_LIMITED', ...(quotaReset !== undefined && { rate_limited: { quota_reset: Math.round(quotaReset) } }) },
+  ];
+  return message;
+}
+
 export function estimate(stream: string, rows: number): object {
   return {
     type: 'TRACE',

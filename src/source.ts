@@ -7,10 +7,11 @@ import { EmbeddedChildren, EmbeddedName } from './embedded-children';
 import { ConnectorError } from './errors';
 import { ApiClient, RetryNotice } from './http/client';
 import { CHECK } from './http/describe-error';
+import { RateLimitWatch } from './http/rate-limit-watch';
 import { ProtocolOutput } from './output';
 import { PageCap } from './page-cap';
 import { ProductCatalog } from './product-catalog';
-import { connectionStatus } from './protocol';
+import { connectionStatus, rateLimitedStatus } from './protocol';
 import { ConnectorState } from './state';
 import { allStreams, EcommerceStream } from './streams';
 import { runSync } from './sync';
@@ -80,7 +81,10 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
 
   /** Runs the read command's sync, writing messages to `output`. Resolves to false if any stream failed. */
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
-    const client = this.client(config);
+    const watch = new RateLimitWatch(new Set(selected.map((s) => s.name)), (stream, quotaReset) =>
+      output.message(rateLimitedStatus(stream, quotaReset))
+    );
+    const client = this.client(config, watch);
     let lister: EcommerceStream | undefined;
     const embedded = config.use_embedded_children ? new EmbeddedChildren(embeddable(this.streams(config), selected)) : undefined;
     const products = new ProductCatalog(
@@ -96,6 +100,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
     try {
       return await runSync({ config, streams, selected, state, client, products, output, logger: this.logger });
     } finally {
+      watch.close();
       await client.close();
     }
   }
@@ -105,12 +110,15 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
     throw new VError('EcommerceSource.read() is not used; the runner calls sync().');
   }
 
-  private client(config: Config): ApiClient {
+  private client(config: Config, watch: RateLimitWatch): ApiClient {
     return new ApiClient(config, {
-      retry: (n: RetryNotice) =>
+      retry: (n: RetryNotice) => {
         this.logger.warn(
           `Stream '${n.stream}': ${n.path} answered ${n.reason}; retry ${n.attempt} in ${(n.delayMs / 1000).toFixed(1)} s.`
-        ),
+        );
+        if (n.throttled) watch.throttled(n.stream, n.delayMs, n.retryAfter);
+      },
+      held: (stream: string) => watch.held(stream),
       ...(config.debug && {
         exchange: (stream: string, url: string, outcome: string, ms: number) =>
           this.logger.debug(`Stream '${stream}': GET ${url} → ${outcome} in ${ms} ms.`),

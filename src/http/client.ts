@@ -50,6 +50,8 @@ type MetaConfig = InternalAxiosRequestConfig & { meta?: RequestMeta };
 /** What the client tells its owner, for logs: retries always, every exchange at debug level. */
 export interface ClientHooks {
   retry?: (notice: RetryNotice) => void;
+  /** A request of `stream` waits for the client-side rate limit; the result is called when it goes. */
+  held?: (stream: string) => () => void;
   exchange?: (stream: string, url: string, outcome: string, ms: number) => void;
 }
 
@@ -59,6 +61,10 @@ export interface RetryNotice {
   attempt: number;
   delayMs: number;
   reason: string;
+  /** The API's answer was a 429. */
+  throttled: boolean;
+  /** The delay is the API's Retry-After. */
+  retryAfter: boolean;
 }
 
 /**
@@ -125,6 +131,8 @@ export class ApiClient {
           attempt,
           delayMs: this.delayMs(attempt, error),
           reason: error.response ? `HTTP ${error.response.status}` : (error.code ?? 'network error'),
+          throttled: error.response?.status === 429,
+          retryAfter: retryAfterMs(error.response?.headers?.['retry-after']) !== undefined,
         });
       },
     });
@@ -200,7 +208,8 @@ export class ApiClient {
           cfg.signal = undefined; // axios refuses to send a config whose signal has fired: the retry must go out
         }
       },
-      (ms) => (stats.waitedMs += ms)
+      (ms) => (stats.waitedMs += ms),
+      this.hooks.held && (() => this.hooks.held!(cfg.meta?.stream ?? 'unknown'))
     );
   }
 

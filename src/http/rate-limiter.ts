@@ -32,12 +32,20 @@ export class RequestLimiter {
     }
   }
 
-  /** Runs one HTTP exchange when a slot and a token are free; reports how long it waited for the token. */
-  run<T>(exchange: () => Promise<T>, onWaited: (ms: number) => void): Promise<T> {
+  /**
+   * Runs one HTTP exchange when a slot and a token are free; reports how long it waited for the token.
+   * `onHeld` is told when the exchange has to wait for a token, and its result when the wait ends.
+   */
+  run<T>(exchange: () => Promise<T>, onWaited: (ms: number) => void, onHeld?: () => () => void): Promise<T> {
     return this.slots(async () => {
       if (this.bucket) {
         const waitingSince = Date.now();
-        await this.bucket.removeTokens(1);
+        const released = this.bucket.content < 1 ? onHeld?.() : undefined;
+        try {
+          await this.bucket.removeTokens(1);
+        } finally {
+          released?.();
+        }
         onWaited(Date.now() - waitingSince);
       }
       return exchange();
