@@ -59,6 +59,20 @@ describe('RateLimitWatch', () => {
     expect(reports).toEqual([{ stream: 'orders', at: 1_000, quotaReset: 31_000 }]);
   });
 
+  it('repeats the report once a minute while a hold lasts, and stops when the request goes', () => {
+    const release = watch.held('orders');
+    jest.advanceTimersByTime(190_000);
+    release();
+    jest.advanceTimersByTime(300_000);
+    expect(reports.map((r) => r.at)).toEqual([5_000, 65_000, 125_000, 185_000]);
+  });
+
+  it('repeats the report once a minute through a long Retry-After, each with the same quota reset, none after the retry', () => {
+    watch.throttled('orders', 200_000, true);
+    jest.advanceTimersByTime(600_000);
+    expect(reports).toEqual([0, 60_000, 120_000, 180_000].map((at) => ({ stream: 'orders', at, quotaReset: 200_000 })));
+  });
+
   it('reports a long backoff after a 429 without Retry-After with no quota reset: the API did not say', () => {
     watch.throttled('customers', 8_000, false);
     expect(reports).toEqual([{ stream: 'customers', at: 0 }]);
