@@ -86,7 +86,7 @@ async function main(): Promise<number> {
         String(sync2.length),
         `${firstRequests.byResource[name as never] ?? 0} + ${secondRequests.byResource[name as never] ?? 0}`,
         `${(streamSeconds(first, name) ?? 0).toFixed(1)} + ${(streamSeconds(second, name) ?? 0).toFixed(1)}`,
-        state ? Object.values(state.stream.stream_state).join(' ') : '(full refresh)',
+        state && Object.keys(state.stream.stream_state).length ? Object.values(state.stream.stream_state).join(' ') : '(full refresh)',
         good ? 'yes' : `NO: ${[...describeDiff('sync 1', full), ...describeDiff('merged', merged)].join(' ') || `missed changes ${missedChanges}`}`,
       ]);
     }

@@ -1,6 +1,7 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
 import { SelectedStream } from './catalog';
+import { ChildResume } from './child-resume';
 import { Config } from './config';
 import { CountEstimates } from './counts';
 import { ApiError, ConnectorError } from './errors';
@@ -13,7 +14,7 @@ import { StreamProgress } from './progress';
 import { errorTrace, estimate, streamStatus } from './protocol';
 import { CreatedSinceFilter } from './server-filter';
 import { ConnectorState, stateMessage } from './state';
-import { EcommerceStream, ProductChildStream } from './streams/base';
+import { EcommerceStream, ProductChildStream, Slice } from './streams/base';
 
 /** Incremental streams checkpoint after this many records, so destinations commit as the sync goes. */
 const CHECKPOINT_EVERY_RECORDS = 1000;
@@ -152,8 +153,15 @@ async function syncStream(
     await output.ready();
   };
 
+  // A full refresh of a child stream checkpoints the finished prefix of the product list (src/child-resume.ts).
+  const resume = stream instanceof ProductChildStream && !incremental ? ChildResume.start(name, state[name], logger) : undefined;
   if (stream instanceof ProductChildStream) {
-    await readSlicesConcurrently(stream, config.max_concurrency, emit, progress);
+    const finished = (seq: number): void => {
+      resume?.finished(seq);
+      if (resume?.checkpointDue()) output.message(stateMessage(name, (state[name] = resume.checkpoint()), state));
+    };
+    const slices = resume ? resume.pending(stream.slices()) : numbered(stream.slices());
+    await readSlicesConcurrently(stream, slices, config.max_concurrency, emit, progress, finished);
   } else {
     for await (const page of listPages ? listPages() : stream.readSlice(undefined, createdSince?.params)) await emit(page);
   }
@@ -161,6 +169,10 @@ async function syncStream(
 
   if (incremental) {
     state[name] = filter!.final(stateCap(stream, client.statsFor(name).earliestServerTime ?? startedAt, products));
+    output.message(stateMessage(name, state[name], state));
+  } else {
+    // The protocol asks a final state of every stream; a full refresh keeps what it was given, minus any resume position.
+    state[name] = resume ? resume.final() : (state[name] ?? {});
     output.message(stateMessage(name, state[name], state));
   }
   logger.info(progress.summary());
@@ -187,11 +199,13 @@ function stateCap(stream: EcommerceStream, streamStart: number, products: Produc
  */
 async function readSlicesConcurrently(
   stream: EcommerceStream,
+  numberedSlices: AsyncIterable<{ slice: Slice; seq: number }>,
   concurrency: number,
   emit: (page: Page) => Promise<void>,
-  progress: StreamProgress
+  progress: StreamProgress,
+  finished: (seq: number) => void
 ): Promise<void> {
-  const slices = stream.slices()[Symbol.asyncIterator]();
+  const slices = numberedSlices[Symbol.asyncIterator]();
   let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
     while (!failure) {
@@ -199,8 +213,9 @@ async function readSlicesConcurrently(
       const next = await slices.next();
       if (next.done) return;
       try {
-        for await (const page of stream.readSlice(next.value)) await emit(page);
+        for await (const page of stream.readSlice(next.value.slice)) await emit(page);
         progress.slices++;
+        finished(next.value.seq);
       } catch (error) {
         failure ??= { error };
       }
@@ -208,6 +223,11 @@ async function readSlicesConcurrently(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   if (failure) throw failure.error;
+}
+
+async function* numbered(slices: AsyncIterable<Slice>): AsyncGenerator<{ slice: Slice; seq: number }> {
+  let seq = 0;
+  for await (const slice of slices) yield { slice, seq: seq++ };
 }
 
 function withStream(error: unknown, stream: string): unknown {

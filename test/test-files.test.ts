@@ -106,6 +106,7 @@ describe('test_files against the streams the connector discovers', () => {
         expect([name, entry.stream.supported_sync_modes]).toEqual([name, found.supported_sync_modes]);
         expect([name, entry.stream.source_defined_cursor]).toEqual([name, found.source_defined_cursor]);
         expect([name, entry.stream.default_cursor_field]).toEqual([name, found.default_cursor_field]);
+        expect([name, entry.stream.is_resumable]).toEqual([name, found.is_resumable]);
         expect(found.supported_sync_modes).toContain(entry.sync_mode);
       }
     });

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { AirbyteLogger, AirbyteStreamBase } from 'faros-airbyte-cdk';
+import { AirbyteLogger, AirbyteStream, AirbyteStreamBase } from 'faros-airbyte-cdk';
 
+import { resumable } from '../child-resume';
 import { Config } from '../config';
 import { deriveTimestamps, readPage } from '../dialect';
 import { EmbeddedName } from '../embedded-children';
@@ -142,6 +143,11 @@ export abstract class ListStream extends EcommerceStream {
 export abstract class ProductChildStream extends EcommerceStream {
   override get dependencies(): ReadonlyArray<string> {
     return ['products'];
+  }
+
+  /** A full refresh resumes after the products a cut sync finished (src/child-resume.ts). */
+  override asAirbyteStream(): AirbyteStream {
+    return resumable(super.asAirbyteStream());
   }
 
   /**

@@ -196,6 +196,13 @@ describe('discovery (acceptance_tests.discovery)', () => {
     }
   });
 
+  it('the four per-product streams, and only they, are resumable (is_resumable, with the source-defined cursor the protocol asks of one)', () => {
+    const children = ['product_options', 'products_images', 'products_reviews', 'products_variations'];
+    expect(streams().filter((s) => s.is_resumable === true).map((s) => s.name).sort()).toEqual(children);
+    for (const name of children) expect([name, byName(name).source_defined_cursor]).toEqual([name, true]);
+    expect(streams().filter((s) => s.is_resumable !== undefined && s.is_resumable !== true)).toEqual([]);
+  });
+
   it('cursor streams support full_refresh and incremental with a source-defined cursor; the others full_refresh only', () => {
     const incremental = catalogStreams(incrementalCatalog).filter((s) => s.syncMode === 'incremental');
     expect(incremental.length).toBeGreaterThan(0);
@@ -211,7 +218,8 @@ describe('discovery (acceptance_tests.discovery)', () => {
         expect([s.name, without]).toEqual([s.name, 0]);
       } else {
         expect([s.name, s.supported_sync_modes]).toEqual([s.name, ['full_refresh']]);
-        expect([s.name, s.source_defined_cursor ?? false]).toEqual([s.name, false]);
+        // A resumable stream's cursor is synthetic (its place in the product list): source-defined, no default field.
+        expect([s.name, s.source_defined_cursor ?? false, s.default_cursor_field]).toEqual([s.name, s.is_resumable === true, undefined]);
       }
     }
   });
