@@ -1,6 +1,7 @@
 import { toIsoUtc } from './dialect';
 import { ConfigError } from './errors';
 import { plainHttpVerdict } from './plain-http-policy';
+import { MIN_CREDENTIAL_LENGTH } from './redact';
 
 /** The connector's configuration, as validated from the user's JSON (see resources/spec.json). */
 export type Config = {
@@ -91,9 +92,8 @@ function secret(r: Raw, field: 'api_key' | 'api_secret'): string {
   if (value.trim() === '') {
     throw new ConfigError(`Config field '${field}' must not be empty.`);
   }
-  // Every occurrence of a credential is redacted from the output; one character would redact most of it.
-  if (value.length < 2) {
-    throw new ConfigError(`Config field '${field}' is a single character, which cannot be a real credential: copy it again from the shop's API settings.`);
+  if (value.length < MIN_CREDENTIAL_LENGTH) {
+    throw new ConfigError(`Config field '${field}' has ${value.length} character${value.length === 1 ? '' : 's'}, too few to be a real credential (at least ${MIN_CREDENTIAL_LENGTH}): copy it again from the shop's API settings.`);
   }
   return value;
 }

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 
 import { AirbyteMessageType, AirbyteSourceLogger, shouldWriteLog } from 'faros-airbyte-cdk';
 
-import { NO_SECRETS, Redactor } from './redact';
+import { NO_SECRETS, Redactor, redactMessage } from './redact';
 
 const FLUSH_BYTES = 64 * 1024;
 
@@ -22,23 +22,26 @@ export class ProtocolOutput {
   private blocked = false;
   /** One wait for 'drain' shared by every caller (streams and slices wait concurrently). */
   private drained?: Promise<void>;
-  private redactor: Redactor = NO_SECRETS;
+  private masking: Redactor = NO_SECRETS;
 
   constructor(private readonly out: Writable = process.stdout) {}
 
-  /** Every message is redacted before it is written; a record only when its text may hold a secret. */
+  /** Masks secrets in the free text of LOG, TRACE and connection-status messages from now on (see redact.ts). */
   setRedactor(redactor: Redactor): void {
-    this.redactor = redactor;
+    this.masking = redactor;
   }
 
+  get redactor(): Redactor {
+    return this.masking;
+  }
+
+  /** The record's data exactly as given: records are the shop's data, never masked. */
   record(stream: string, data: unknown): void {
-    let json = JSON.stringify(data);
-    if (this.redactor.mayHold(json)) json = JSON.stringify(this.redactor.value(data, true));
-    this.push(`{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"emitted_at":${Date.now()},"data":${json}}}\n`);
+    this.push(`{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"emitted_at":${Date.now()},"data":${JSON.stringify(data)}}}\n`);
   }
 
   message(msg: object): void {
-    this.push(JSON.stringify(this.redactor.value(msg)) + '\n');
+    this.push(JSON.stringify(redactMessage(msg, this.masking)) + '\n');
     this.flush();
   }
 
@@ -78,7 +81,7 @@ export class ProtocolOutput {
 }
 
 /**
- * The CDK's logger, writing through the same ordered, redacting output as
+ * The CDK's logger, writing through the same ordered, masking output as
  * everything else, without the Faros-only log batches.
  */
 export class ProtocolLogger extends AirbyteSourceLogger {

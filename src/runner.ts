@@ -9,7 +9,7 @@ import { readJsonFile } from './input-files';
 import { ProtocolLogger, ProtocolOutput } from './output';
 import { connectionStatus, errorTrace } from './protocol';
 import { EcommerceSource } from './source';
-import { redactor } from './redact';
+import { MIN_CREDENTIAL_LENGTH, maskWrites, redactor } from './redact';
 import { parseState } from './state';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -29,6 +29,7 @@ export class SourceRunner extends AirbyteSourceRunner<Config> {
     private readonly output: ProtocolOutput
   ) {
     super(logger, ecommerce);
+    maskWrites(process.stderr, { text: (t) => this.output.redactor.text(t) });
     process.removeAllListeners('uncaughtException');
     process.removeAllListeners('unhandledRejection');
     const crash = (error: unknown) => void this.fail(error).then(() => this.output.end());
@@ -111,8 +112,9 @@ export class SourceRunner extends AirbyteSourceRunner<Config> {
 
   private loadConfig(file: string): Config {
     const raw = readJsonFile(file, 'config') as Record<string, unknown> | null;
-    // Redact from the raw values on, so that even a config that fails validation cannot leak them.
-    const secret = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    // Mask from the raw values on, so that even a config that fails validation cannot leak them. A value
+    // too short to be a credential is refused by parseConfig, and masking it would garble that very message.
+    const secret = (v: unknown) => (typeof v === 'string' && v.length >= MIN_CREDENTIAL_LENGTH ? v : undefined);
     this.output.setRedactor(redactor([secret(raw?.api_key), secret(raw?.api_secret)]));
     const config = parseConfig(raw);
     if (config.debug) this.logger.level = 'DEBUG' as never;

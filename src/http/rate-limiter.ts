@@ -58,7 +58,10 @@ export class RequestLimiter {
    * rate instead of bursting into more 429s.
    */
   throttled(): void {
-    if (this.bucket) this.bucket.content = 0;
+    if (!this.bucket) return;
+    // Drip first: the tokens due since the last drip would otherwise be added back at the next one.
+    this.bucket.drip();
+    this.bucket.content = 0;
   }
 
   /** Drops the requests still waiting for a slot. */

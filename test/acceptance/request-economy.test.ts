@@ -5,7 +5,8 @@
  * every record) and off or broken (the fallback: every record all the same).
  */
 import { Run, lastStates, records, traces } from '../helpers/connector';
-import { ALL, Resources, logs, read, testConfig } from '../helpers/guarantees';
+import { read } from '../helpers/acceptance';
+import { ALL, Resources, logs, testConfig } from '../helpers/guarantees';
 import { compareToTruth, describeDiff, truthOf } from '../../scripts/truth-check';
 import type { Sandbox, Settings } from '../../sandbox/server';
 

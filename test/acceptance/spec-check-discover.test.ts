@@ -9,7 +9,6 @@ import addFormats from 'ajv-formats';
 
 import { Sandbox, startSandbox } from '../../sandbox/server';
 import { Run, ofType, traces } from '../helpers/connector';
-import { withProtocol } from '../helpers/protocol';
 import { Connector, Json, catTests, catalogPathOf, catalogStreams, configFor, describeRun, invalidMessages, readJson } from '../helpers/acceptance';
 
 jest.setTimeout(120_000);
@@ -55,7 +54,7 @@ describe('spec (acceptance_tests.spec)', () => {
     expect(traces(run, 'ERROR')).toEqual([]);
   });
 
-  withProtocol('every stdout line is a valid AirbyteMessage', () => expectValidMessages(run));
+  it('every stdout line is a valid AirbyteMessage', () => expectValidMessages(run));
 
   for (const test of specTests) {
     it(`the spec equals ${test.spec_path}`, () => {
@@ -141,7 +140,7 @@ describe('connection (acceptance_tests.connection)', () => {
     expect(status.message.length).toBeGreaterThan(0);
   });
 
-  withProtocol('check output is valid AirbyteMessages', async () => {
+  it('check output is valid AirbyteMessages', async () => {
     const run = await connector.check(configFor(sandbox.url, {}, catTests('connection')[0].config_path));
     expectValidMessages(run);
   });
@@ -173,7 +172,7 @@ describe('discovery (acceptance_tests.discovery)', () => {
     }
   });
 
-  withProtocol('every stdout line is a valid AirbyteMessage', () => runs.forEach(({ run }) => expectValidMessages(run)));
+  it('every stdout line is a valid AirbyteMessage', () => runs.forEach(({ run }) => expectValidMessages(run)));
 
   it('sends no request to the API', () => {
     expect(runs.map((r) => [r.configPath, r.requests])).toEqual(runs.map((r) => [r.configPath, 0]));

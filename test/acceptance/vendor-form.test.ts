@@ -8,7 +8,6 @@
  */
 import { MutateResult, Sandbox, startSandbox } from '../../sandbox/server';
 import { Run, lastStates } from '../helpers/connector';
-import { withProtocol } from '../helpers/protocol';
 import {
   CatalogStream,
   Connector,
@@ -99,7 +98,7 @@ describe('vendor form: basic read', () => {
 
   it('completes, exit 0, no error', () => expectSuccessfulRead(run, names));
 
-  withProtocol('every stdout line is a valid AirbyteMessage', () => {
+  it('every stdout line is a valid AirbyteMessage', () => {
     expect(invalidMessages(run).slice(0, 5)).toEqual([]);
   });
 

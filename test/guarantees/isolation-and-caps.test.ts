@@ -8,7 +8,7 @@
 import http from 'node:http';
 
 import { json } from '../helpers/scripted-server';
-import { records } from '../helpers/connector';
+import { Message, Run, records } from '../helpers/connector';
 import { Rec, Resources, errorTraces, instant, listHandler, logs, read, statesOf, statusesOf, testConfig } from '../helpers/guarantees';
 
 jest.setTimeout(90_000);
@@ -31,13 +31,43 @@ const lists = (): Record<string, Rec[]> => ({
   '/v1/orders': ORDERS,
 });
 
-/** The list handler, with the answers for `slowPaths` held back so that other streams are still reading when one fails. */
-function slowed(handler: ReturnType<typeof listHandler>, slowPaths: string[], ms = 800) {
-  return (req: http.IncomingMessage, r: http.ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
-    if (slowPaths.includes(path)) setTimeout(() => handler(req, r), ms);
+/**
+ * Orders fails while customers is mid-read, whatever the machine's speed: the
+ * first page of customers is answered at once, the later ones only once the
+ * orders TRACE error was printed; and an orders answer given through
+ * `afterCustomersRan` waits until customers printed records (its RUNNING status).
+ */
+function ordersFailWhileCustomersRead(handler: ReturnType<typeof listHandler>) {
+  let ordersFailed!: () => void;
+  let customersRunning!: () => void;
+  const failed = new Promise<void>((resolve) => (ordersFailed = resolve));
+  const running = new Promise<void>((resolve) => (customersRunning = resolve));
+  const serve = (req: http.IncomingMessage, r: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname === '/v1/customers' && Number(url.searchParams.get('offset')) > 0) void failed.then(() => handler(req, r));
     else handler(req, r);
   };
+  const afterCustomersRan = (answer: () => void) => void running.then(answer);
+  const onMessage = (m: Message) => {
+    if (m.type !== 'TRACE') return;
+    if (m.trace.type === 'ERROR' && m.trace.error.stream_descriptor?.name === 'orders') ordersFailed();
+    const status = m.trace.stream_status;
+    if (status?.stream_descriptor.name === 'customers' && status.status === 'RUNNING') customersRunning();
+  };
+  return { serve, afterCustomersRan, onMessage };
+}
+
+/** In the messages: customers started (and, when `emittedBefore`, emitted records) before orders failed, and read on to COMPLETE after. */
+function expectCustomersReadOnAfterOrdersFailed(run: Run, emittedBefore: boolean) {
+  const at = (test: (m: Message) => boolean) => run.messages.findIndex(test);
+  const customers = (status: string) => (m: Message) =>
+    m.type === 'TRACE' && m.trace.stream_status?.stream_descriptor.name === 'customers' && m.trace.stream_status.status === status;
+  const ordersFailed = at((m) => m.type === 'TRACE' && m.trace.type === 'ERROR');
+  expect(ordersFailed).toBeGreaterThan(at(customers('STARTED')));
+  if (emittedBefore) expect(ordersFailed).toBeGreaterThan(at(customers('RUNNING')));
+  const recordsAfter = run.messages.slice(ordersFailed).filter((m) => m.type === 'RECORD' && m.record.stream === 'customers');
+  expect(recordsAfter.length).toBeGreaterThan(0);
+  expect(at(customers('COMPLETE'))).toBeGreaterThan(ordersFailed);
 }
 
 const lastStatus = (run: Awaited<ReturnType<typeof read>>, stream: string) => statusesOf(run, stream).at(-1);
@@ -83,13 +113,14 @@ describe('Guarantee 11: a failure ends its own stream and releases every waiter 
   it.each([
     ['a 403 on /v1/orders', (r: http.ServerResponse) => json(r, 403, { error: 'forbidden' }), /HTTP 403/],
     ['a redirect of /v1/orders', (r: http.ServerResponse) => r.writeHead(302, { location: 'https://elsewhere.example/v1/orders' }).end(), /redirected/],
-  ])('%s fails orders alone: customers, still reading, complete with every record', async (_what, answer, says) => {
-    const base = slowed(listHandler(lists()), ['/v1/customers']);
+  ])('%s fails orders alone: customers, emitting when orders fails, read on to COMPLETE with every record', async (_what, answer, says) => {
+    const held = ordersFailWhileCustomersRead(listHandler(lists()));
     const server = await res.server((req, r) =>
-      new URL(req.url ?? '/', 'http://local').pathname === '/v1/orders' ? answer(r) : base(req, r)
+      new URL(req.url ?? '/', 'http://local').pathname === '/v1/orders' ? held.afterCustomersRan(() => answer(r)) : held.serve(req, r)
     );
-    const run = await read(testConfig(server.url, { page_size: 2 }), { streams: ['orders', 'customers'], timeoutMs: 30_000 });
+    const run = await read(testConfig(server.url, { page_size: 2 }), { streams: ['orders', 'customers'], timeoutMs: 30_000, onMessage: held.onMessage });
     expect(run.code).toBe(1);
+    expectCustomersReadOnAfterOrdersFailed(run, true);
     const errors = errorTraces(run);
     expect(errors).toHaveLength(1);
     expect(errors[0].failure_type).toBe('config_error');
@@ -100,15 +131,18 @@ describe('Guarantee 11: a failure ends its own stream and releases every waiter 
     expect(records(run, 'customers').map((c) => c.id)).toEqual(CUSTOMERS.map((c) => c.id));
   });
 
-  it('a bad saved state for orders fails orders alone: customers complete with every record and their state', async () => {
-    const server = await res.server(slowed(listHandler(lists()), ['/v1/customers']));
+  it('a bad saved state for orders fails orders alone: customers, started when it fails, read on to COMPLETE with every record and their state', async () => {
+    const held = ordersFailWhileCustomersRead(listHandler(lists()));
+    const server = await res.server(held.serve);
     const run = await read(testConfig(server.url, { page_size: 2 }), {
       streams: ['orders', 'customers'],
       mode: 'incremental',
       state: { orders: { created_at_utc: 'yesterday' } },
       timeoutMs: 30_000,
+      onMessage: held.onMessage,
     });
     expect(run.code).toBe(1);
+    expectCustomersReadOnAfterOrdersFailed(run, false); // orders fails before any request: customers has only started
     const errors = errorTraces(run);
     expect(errors).toHaveLength(1);
     expect(errors[0].failure_type).toBe('config_error');

@@ -1,12 +1,14 @@
 /**
  * Guarantee 10: the API key and secret never leave the process except in the
- * Authorization header of a request to the configured host: not in stdout
- * (records, logs, TRACE errors, STATE), not in stderr, whatever fails and with
- * debug on; only over https unless the host is this machine; never across a redirect.
+ * Authorization header of a request to the configured host: not in logs, TRACE
+ * errors, connection statuses or stderr, whatever fails and with debug on; only
+ * over https unless the host is this machine; never across a redirect. Records
+ * and state are the shop's data: they leave exactly as the API sent them, even
+ * where a credential is also a word of the shop.
  */
-import { Run, catalogFor, records } from '../helpers/connector';
+import { Run, catalogFor, lastStates, records } from '../helpers/connector';
 import { json } from '../helpers/scripted-server';
-import { ALL, Resources, STREAM, errorTraces, read, runWithFiles, testConfig } from '../helpers/guarantees';
+import { ALL, Resources, STREAM, errorTraces, listHandler, logs, read, runWithFiles, statesOf, testConfig } from '../helpers/guarantees';
 
 jest.setTimeout(60_000);
 
@@ -27,6 +29,12 @@ function expectNoSecrets(...runs: Run[]) {
     const printed = run.stdout + run.stderr;
     for (const secret of FORBIDDEN) expect(printed).not.toContain(secret);
   }
+}
+
+/** Everything the process printed except the shop's data (RECORD and STATE lines): logs, traces, statuses, stderr. */
+function notData(run: Run): string {
+  const lines = run.stdout.split('\n').filter((l) => !/^\{"type":"(RECORD|STATE)"/.test(l));
+  return lines.join('\n') + run.stderr;
 }
 
 function expectFailedCheck(run: Run) {
@@ -98,9 +106,9 @@ describe('Guarantee 10: secrets never appear in the output', () => {
   });
 
   it.each([
-    ['a 2-character key and a secret with a double quote and a backslash', 'k9', 'se"cr\\et'],
+    ['a 3-character key and a secret with a double quote and a backslash', 'k9Z', 'se"cr\\et'],
     ['a secret with characters URLs encode', 'key-with space', 'sé/cr=t&x'],
-  ])('%s, echoed by the API in every spelling (raw, JSON, URL-encoded, Basic), in errors and records: nothing leaks', async (_what, key, secret) => {
+  ])('%s, echoed by the API in every spelling (raw, JSON, URL-encoded, Basic): masked in errors, records left as sent', async (_what, key, secret) => {
     const basic = Buffer.from(`${key}:${secret}`).toString('base64');
     const echo = `raw ${key} ${secret} url ${encodeURIComponent(secret)} basic ${basic}`;
     const server = await res.server((req, r) => {
@@ -111,12 +119,80 @@ describe('Guarantee 10: secrets never appear in the output', () => {
     const run = await read(config(server.url, { api_key: key, api_secret: secret, debug: true }), { streams: ['orders', 'customers'] });
     expect(run.code).toBe(1);
     expect(server.seen.every((s) => s.authorization === `Basic ${basic}`)).toBe(true);
-    expect(errorTraces(run)[0].internal_message).toContain('raw *** ***'); // the echoed body excerpt, redacted
-    expect(records(run, 'customers')[0].note).toBe('raw *** *** url *** basic ***');
-    const printed = run.stdout + run.stderr;
+    expect(errorTraces(run)[0].internal_message).toContain('raw *** ***'); // the echoed body excerpt, masked
+    // The record is the shop's data: it leaves as the API sent it, credentials included.
+    expect(records(run, 'customers')).toEqual([{ id: 1, created_at_utc: '2024-01-01T00:00:00Z', note: echo }]);
+    const printed = notData(run);
     for (const form of [key, secret, basic, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) {
       expect(printed).not.toContain(form);
     }
+  });
+
+  it('a key that is a word of the shop ("Mug") and a secret that is part of the cursor values: records and state leave as sent, logs and errors are masked, the next run reads its own state', async () => {
+    const key = 'Mug';
+    const secret = '2024-01';
+    const products = [
+      { id: 1, title: 'Bamboo Mug', updated_at_utc: '2024-01-02T00:00:00Z' },
+      { id: 2, title: 'Mug rack', updated_at_utc: '2024-01-03T00:00:00Z' },
+    ];
+    const orders = [
+      { id: 10, created_at_utc: '2024-01-04T00:00:00Z', note: 'two Mugs' },
+      { id: 11, created_at_utc: '2024-01-05T00:00:00Z', note: 'gift' },
+    ];
+    const lists = listHandler({ '/v1/products': products, '/v1/orders': orders });
+    const server = await res.server((req, r) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/v1/themes') return json(r, 400, { error: { message: `No themes for the Mug shop since ${secret}` } });
+      if (path.startsWith('/v1/products/')) return json(r, 200, { data: [], total: 0 }); // no children
+      lists(req, r);
+    });
+    const cfg = config(server.url, { api_key: key, api_secret: secret, debug: true, use_order_filters: false });
+    const first = await read(cfg, { streams: ['products', 'orders', 'themes'], mode: 'incremental' });
+
+    expect(first.code).toBe(1); // themes fails, on purpose, with the credentials in its error
+    expect(records(first, 'products')).toEqual(products);
+    expect(records(first, 'orders')).toEqual(orders);
+    expect(statesOf(first, 'products').at(-1)).toEqual({ updated_at_utc: '2024-01-03T00:00:00.000Z' });
+    expect(statesOf(first, 'orders').at(-1)).toEqual({ created_at_utc: '2024-01-05T00:00:00.000Z' });
+    const themes = errorTraces(first);
+    expect(themes).toHaveLength(1);
+    expect(themes[0].internal_message).toContain('No themes for the *** shop since ***');
+    expect(themes[0].failure_type).not.toMatch(/\*/);
+    // The protocol's words are untouched even where the free text around them is masked.
+    expect(first.messages.every((m) => !JSON.stringify(m.type).includes('*'))).toBe(true);
+    expect(notData(first)).not.toContain(key);
+    expect(notData(first)).not.toContain(secret);
+
+    const next = await read(cfg, { streams: ['products', 'orders'], mode: 'incremental', state: lastStates(first) });
+    expect(next.code).toBe(0);
+    expect(errorTraces(next)).toEqual([]);
+    expect(records(next, 'products')).toEqual([products[1]]); // re-emitted at the saved cursor
+    expect(statesOf(next, 'products').at(-1)).toEqual({ updated_at_utc: '2024-01-03T00:00:00.000Z' });
+    // The log line naming the saved state quotes the cursor: the secret in it is masked there only.
+    expect(logs(next)).toContain('Stream \'products\': incremental from {"updated_at_utc":"***-03T00:00:00.000Z"}.');
+    expect(notData(next)).not.toContain(secret);
+  });
+
+  it.each([
+    ['api_key', { api_key: 'M' }, "'api_key' has 1 character"],
+    ['api_key', { api_key: 'Mu' }, "'api_key' has 2 characters"],
+    ['api_secret', { api_secret: '2' }, "'api_secret' has 1 character"],
+    ['api_secret', { api_secret: '20' }, "'api_secret' has 2 characters"],
+  ])('%s of 1 or 2 characters (%j) is refused with a readable config_error in check and read, before any request', async (_field, short, expected) => {
+    const server = await res.server((_req, r) => json(r, 200, { data: [], total: 0 }));
+    const cfg = config(server.url, short);
+    const [check, readRun] = await Promise.all([
+      runWithFiles('check', { config: cfg }),
+      read(cfg, { streams: ['products'] }),
+    ]);
+    expectFailedCheck(check);
+    expect(check.messages.find((m) => m.type === 'CONNECTION_STATUS')!.connectionStatus.message).toContain(`${expected}, too few to be a real credential`);
+    expect(readRun.code).toBe(1);
+    const errors = errorTraces(readRun);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].failure_type).toBe('config_error');
+    expect(errors[0].message).toContain(`${expected}, too few to be a real credential (at least 3)`);
+    expect(server.seen).toEqual([]);
   });
 
   // The last element: whether the failing value is quoted in the message, so that it must show redacted.

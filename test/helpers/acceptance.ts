@@ -12,6 +12,8 @@ import yaml from 'js-yaml';
 import { TruthSnapshot, compareToTruth, describeDiff } from '../../scripts/truth-check';
 import { ROOT, Run, lastStates, ofType, runConnector, traces, workDir } from './connector';
 import { protocolValidator, streamSchemaValidator } from './protocol';
+import { expectRecordsMatchDiscoveredSchemas } from './record-schemas';
+import { ReadOptions, read as readWithFiles } from './guarantees';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
@@ -134,15 +136,25 @@ export class Connector {
     return runConnector(['discover', '--config', this.file('config.json', config)], { timeoutMs: 30_000 });
   }
 
-  read({ config, catalog, state, timeoutMs }: ReadInput): Promise<Run> {
+  /** A read whose every record is checked against the schema discover gives its stream (it throws if one does not match). */
+  async read({ config, catalog, state, timeoutMs }: ReadInput): Promise<Run> {
     const args = ['read', '--config', this.file('config.json', config), '--catalog', this.file('catalog.json', catalog)];
     if (state !== undefined) args.push('--state', this.file('state.json', state));
-    return runConnector(args, { timeoutMs: timeoutMs ?? 120_000 });
+    const run = await runConnector(args, { timeoutMs: timeoutMs ?? 120_000 });
+    await expectRecordsMatchDiscoveredSchemas(run, config);
+    return run;
   }
 
   cleanup(): void {
     this.dir.cleanup();
   }
+}
+
+/** test/helpers/guarantees.ts's read, with every record checked against its discovered schema as Connector.read does. */
+export async function read(config: Rec, opts: ReadOptions = {}): Promise<Run> {
+  const run = await readWithFiles(config, opts);
+  await expectRecordsMatchDiscoveredSchemas(run, config);
+  return run;
 }
 
 // ---------------------------------------------------------------------------

@@ -48,8 +48,10 @@ describe('parseConfig', () => {
     [{ ...base, base_url: 'https://u:p@api.example.com' }, /must not contain credentials/],
     [{ ...base, debug: 'yes' }, /'debug' must be true or false; got "yes"/],
     [{ ...base, debug: 1 }, /'debug' must be true or false; got 1/],
-    [{ ...base, api_secret: 'x' }, /'api_secret' is a single character/],
-    [{ ...base, api_key: 'k' }, /'api_key' is a single character/],
+    [{ ...base, api_secret: 'x' }, /'api_secret' has 1 character, too few to be a real credential \(at least 3\)/],
+    [{ ...base, api_key: 'k' }, /'api_key' has 1 character, too few/],
+    [{ ...base, api_key: 'k9' }, /'api_key' has 2 characters, too few/],
+    [{ ...base, api_secret: 'ab' }, /'api_secret' has 2 characters, too few/],
     [[], /must be a JSON object/],
     ['text', /must be a JSON object/],
   ])('rejects %j naming the problem', (raw, message) => {
@@ -64,6 +66,11 @@ describe('parseConfig', () => {
     ]) {
       expect(error(raw).message).not.toMatch(/key-123|secret-456/);
     }
+  });
+
+  it('accepts a key and a secret of 3 characters, the shortest it does not refuse', () => {
+    const config = parseConfig({ ...base, api_key: 'Mug', api_secret: 'x9Q' });
+    expect([config.api_key, config.api_secret]).toEqual(['Mug', 'x9Q']);
   });
 
   it('accepts plain http for loopback, private, link-local and local-name hosts, wherever it runs', () => {
