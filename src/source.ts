@@ -82,7 +82,9 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
     const client = this.client(config);
     let lister: EcommerceStream | undefined;
-    const embedded = config.use_embedded_children ? new EmbeddedChildren(embeddable(this.streams(config), selected), (m) => this.logger.info(m)) : undefined;
+    const embedded = config.use_embedded_children
+      ? new EmbeddedChildren(embeddable(this.streams(config), selected), (m) => this.logger.info(m))
+      : undefined;
     const products = new ProductCatalog(
       {
         pages: () => lister!.readSlice(undefined, embedded?.params),

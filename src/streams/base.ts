@@ -3,9 +3,9 @@ import path from 'node:path';
 
 import { AirbyteLogger, AirbyteStreamBase } from 'faros-airbyte-cdk';
 
+import { checkedChildPage, ProductGone } from '../child-not-found';
 import { Config } from '../config';
 import { deriveTimestamps, readPage } from '../dialect';
-import { checkedChildPage, ProductGone } from '../child-not-found';
 import { EmbeddedName } from '../embedded-children';
 import { ApiError, ConnectorError } from '../errors';
 import { ApiClient } from '../http/client';
