@@ -19,7 +19,9 @@ export type EmbeddedName = 'images' | 'variations';
  * product, after the product's whole page of the list was seen, so only the
  * products holding a page's longest arrays are read; on a server that cuts,
  * those are exactly the products whose arrays may be cut, which no rule can
- * avoid reading.
+ * avoid reading. A server seen cutting at one length and then sending a
+ * longer array does not cut at one length: from then on no array of that
+ * name is trusted.
  */
 class CutEvidence {
   /** The longest array seen this run: the server sends at least this many, so no shorter array was cut. */
@@ -28,7 +30,9 @@ class CutEvidence {
   cutAt?: number;
 
   trusts(length: number): boolean {
-    return length < this.longestSeen && (this.cutAt === undefined || length < this.cutAt);
+    if (this.cutAt === undefined) return length < this.longestSeen;
+    // An array longer than a proven cut: this server does not cut at one length, so no length is safe.
+    return length < this.cutAt && this.longestSeen <= this.cutAt;
   }
 }
 
