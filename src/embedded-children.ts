@@ -4,24 +4,60 @@ import { Rec } from './pagination';
 export type EmbeddedName = 'images' | 'variations';
 
 /**
- * The vendor documents no cap for embedded arrays, and a cut array looks like
- * a whole one. An array this long or longer is read again from the product's
- * own (paginated) list: it costs a request for the rare product with many
- * images or variations, and never a record when the server cut it short.
- * Below every page size the vendor's clients use (20 to 100).
+ * What one run has learned about how the API cuts the arrays it embeds, for
+ * one name. The vendor documents no cap, and a cut array looks like a whole
+ * one, so no length is trusted from a guess: a server that cuts at N sends
+ * no array longer than N, and every product with more than N children as an
+ * array of exactly N. So an array shorter than the longest array of the same
+ * name this run has seen is whole, whatever N is; an array as long as the
+ * longest seen (the first product's included) may be cut, and is read from
+ * the product's own list instead. That read is also the check: a list
+ * longer than its embedded array proves the cut, which is logged once.
+ *
+ * Cost: one request per product whose array ties or beats the longest seen
+ * when its stream takes it. Decisions are made when a child stream takes a
+ * product, after the product's whole page of the list was seen, so only the
+ * products holding a page's longest arrays are read; on a server that cuts,
+ * those are exactly the products whose arrays may be cut, which no rule can
+ * avoid reading. A server seen cutting at one length and then sending a
+ * longer array does not cut at one length: from then on no array of that
+ * name is trusted.
  */
-export const EMBEDDED_TRUSTED_BELOW = 10;
+class CutEvidence {
+  /** The longest array seen this run: the server sends at least this many, so no shorter array was cut. */
+  longestSeen = 0;
+  /** The embedded length at which a product's own list proved an array cut short. */
+  cutAt?: number;
+
+  trusts(length: number): boolean {
+    if (this.cutAt === undefined) return length < this.longestSeen;
+    // An array longer than a proven cut: this server does not cut at one length, so no length is safe.
+    return length < this.cutAt && this.longestSeen <= this.cutAt;
+  }
+}
 
 /**
  * The children the products list carried, held from the products read until
- * each child stream takes its product's array. Only arrays short enough to be
- * whole are kept: a product with none here is read from its own list.
+ * each child stream takes its product's array. An array is handed over only
+ * when the run's evidence shows it is whole (see CutEvidence); otherwise the
+ * product is read from its own list, and the stream reports what that list
+ * held (checked()).
  */
 export class EmbeddedChildren {
   private readonly byName = new Map<EmbeddedName, Map<string, Rec[]>>();
+  private readonly evidence = new Map<EmbeddedName, CutEvidence>();
+  /** Lengths of arrays not trusted, by name and product, until the product's own list was read. */
+  private readonly doubted = new Map<EmbeddedName, Map<string, number>>();
 
-  constructor(readonly names: readonly EmbeddedName[]) {
-    for (const name of names) this.byName.set(name, new Map());
+  constructor(
+    readonly names: readonly EmbeddedName[],
+    private readonly log: (message: string) => void = () => {}
+  ) {
+    for (const name of names) {
+      this.byName.set(name, new Map());
+      this.evidence.set(name, new CutEvidence());
+      this.doubted.set(name, new Map());
+    }
   }
 
   /** The `embed` query parameter for the products list, or nothing when no child stream wants one. */
@@ -31,21 +67,50 @@ export class EmbeddedChildren {
 
   /**
    * Takes the embedded arrays out of a product record (so that products are
-   * emitted the same with or without embedding) and keeps the trustworthy ones.
+   * emitted the same with or without embedding) and keeps them until their
+   * stream takes them.
    */
   takeFrom(product: Rec): void {
     for (const [name, kept] of this.byName) {
       const value = product[name];
       delete product[name];
-      if (Array.isArray(value) && value.length < EMBEDDED_TRUSTED_BELOW) kept.set(String(product.id), value);
+      if (!Array.isArray(value)) continue;
+      const evidence = this.evidence.get(name)!;
+      evidence.longestSeen = Math.max(evidence.longestSeen, value.length);
+      kept.set(String(product.id), value);
     }
   }
 
-  /** A product's embedded array, handed over once; undefined when it must be read from its own list. */
+  /**
+   * A product's embedded array, handed over once when it is known whole;
+   * undefined when it must be read from its own list (then report with checked()).
+   */
   take(name: EmbeddedName, productId: string | number): Rec[] | undefined {
+    const key = String(productId);
     const kept = this.byName.get(name);
-    const value = kept?.get(String(productId));
-    kept?.delete(String(productId));
-    return value;
+    const value = kept?.get(key);
+    kept?.delete(key);
+    if (value === undefined) return undefined;
+    if (this.evidence.get(name)!.trusts(value.length)) return value;
+    this.doubted.get(name)!.set(key, value.length);
+    return undefined;
+  }
+
+  /** A product whose embedded array was not trusted was read from its own list: `listed` records. */
+  checked(name: EmbeddedName, productId: string | number, listed: number): void {
+    const doubted = this.doubted.get(name);
+    const key = String(productId);
+    const embeddedLength = doubted?.get(key);
+    if (embeddedLength === undefined) return;
+    doubted!.delete(key);
+    if (listed <= embeddedLength) return;
+    const evidence = this.evidence.get(name)!;
+    const first = evidence.cutAt === undefined;
+    if (first || embeddedLength < evidence.cutAt!) evidence.cutAt = embeddedLength;
+    if (first) {
+      this.log(
+        `The API cuts embedded ${name} short without saying so: product ${JSON.stringify(productId)} carried ${embeddedLength} and its own list holds ${listed}. Every product whose embedded ${name} hold ${embeddedLength} or more is read from its own list; shorter arrays are whole.`
+      );
+    }
   }
 }

@@ -17,6 +17,16 @@ export type ShortPage = 'end' | 'capped' | 'probe';
  * lists already on their way (their answers may decide it), and only then
  * reads one page further itself: the probe. One probe at a time in the run;
  * a list that would probe while another does waits for its outcome.
+ *
+ * The bound is not one probe per run: it is one per short page that is at
+ * least as long as every page the run has served before it, until the run has
+ * served a full page after a first one (page_size + 1 records, pages overlap
+ * by one) or proven a cap: after either, no list probes. A probe that finds the end of its list proves nothing for the next
+ * list that stops at the same length: a list of exactly n records and one cut
+ * at n look the same, so each such list pays its probe rather than risk its
+ * records. On a shop whose lists are longer than a page the first full page
+ * ends the probing; lists all shorter than the pages served never probe.
+ * Tested in test/guarantees/probe-bound.test.ts.
  */
 export class PageCap {
   /** The largest page served so far: the server serves at least this many. */
@@ -35,7 +45,7 @@ export class PageCap {
   static forRun(pageSize: number, logger: { warn(m: string): void; info(m: string): void }): PageCap {
     if (pageSize > VENDOR_PAGE_CAP) {
       logger.warn(
-        `page_size ${pageSize} is more than the ${VENDOR_PAGE_CAP} records per page a live shop is known to serve: pages will likely come back capped at ${VENDOR_PAGE_CAP}, which the connector detects and reads on (no records are lost; it costs one extra request in the run).`
+        `page_size ${pageSize} is more than the ${VENDOR_PAGE_CAP} records per page a live shop is known to serve: pages will likely come back capped at ${VENDOR_PAGE_CAP}, which the connector detects and reads on (no records are lost; it costs a probe request per short list until the cap is proven, usually one).`
       );
     }
     return new PageCap((m) => logger.info(m));

@@ -86,7 +86,9 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
     );
     const client = this.client(config, watch);
     let lister: EcommerceStream | undefined;
-    const embedded = config.use_embedded_children ? new EmbeddedChildren(embeddable(this.streams(config), selected)) : undefined;
+    const embedded = config.use_embedded_children
+      ? new EmbeddedChildren(embeddable(this.streams(config), selected), (m) => this.logger.info(m))
+      : undefined;
     const products = new ProductCatalog(
       {
         pages: () => lister!.readSlice(undefined, embedded?.params),

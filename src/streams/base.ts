@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { AirbyteLogger, AirbyteStream, AirbyteStreamBase } from 'faros-airbyte-cdk';
 
+import { checkedChildPage, ProductGone } from '../child-not-found';
 import { resumable } from '../child-resume';
 import { Config } from '../config';
 import { deriveTimestamps, readPage } from '../dialect';
@@ -10,7 +11,7 @@ import { EmbeddedName } from '../embedded-children';
 import { ApiError, ConnectorError } from '../errors';
 import { ApiClient } from '../http/client';
 import { PageCap } from '../page-cap';
-import { Page, paginate, Rec } from '../pagination';
+import { FetchPage, Page, paginate, Rec } from '../pagination';
 import { ProductCatalog } from '../product-catalog';
 import { productLookup } from '../product-lookup';
 
@@ -89,7 +90,7 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
   async *readSlice(slice: Slice, extraParams?: Record<string, string | number>): AsyncGenerator<Page> {
     const { client, config } = this.ctx;
     const where = slice ? this.definition.path.replace('{prd_id}', encodeURIComponent(String(slice.prd_id))) : this.definition.path;
-    const fetchPage = async (offset: number, limit: number): Promise<Page> => {
+    const fetchPage = this.checkedPages(slice, async (offset: number, limit: number): Promise<Page> => {
       const params =
         this.definition.paginated === false ? undefined : { ...extraParams, offset, [config.page_size_parameter]: limit };
       const res = await client.get(where, params, this.name);
@@ -100,7 +101,7 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
       }
       for (const record of page.records) this.normalize(record, slice);
       return page;
-    };
+    });
     if (this.definition.paginated === false) {
       yield await fetchPage(0, 0);
       return;
@@ -113,6 +114,11 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
       stream: this.name,
       pageCap: this.ctx.pageCap,
     });
+  }
+
+  /** How a page of this stream's list is asked for; child lists check a 404 before believing it. */
+  protected checkedPages(_slice: Slice, fetch: FetchPage): FetchPage {
+    return fetch;
   }
 
   /** Brings a record of either dialect to the documented form, in place. */
@@ -186,13 +192,20 @@ export abstract class ProductChildStream extends EcommerceStream {
     }
   }
 
-  /**
-   * A 404 on a product's child list is checked, not assumed: only when
-   * GET /v1/products/{id} confirms the product is gone are its children skipped.
-   * A product that still exists gets its list re-requested once (when nothing of
-   * it was emitted yet); a second 404, a 404 after some pages, or a server that
-   * cannot confirm deletions fails the stream, never skips silently.
-   */
+  /** A 404 on any page of a product's list is checked, not believed: see src/child-not-found.ts. */
+  protected override checkedPages(slice: Slice, fetch: FetchPage): FetchPage {
+    const { client, config, logger, products } = this.ctx;
+    return checkedChildPage(fetch, {
+      productId: slice!.prd_id,
+      stream: this.name,
+      lookup: productLookup(client),
+      candidates: () => products.productIds(),
+      maxRetries: config.max_retries,
+      backoffFactor: config.backoff_factor,
+      logger,
+    });
+  }
+
   override async *readSlice(slice: Slice): AsyncGenerator<Page> {
     if (slice?.embedded) {
       // Carried whole by the products list: no request for this product.
@@ -201,42 +214,18 @@ export abstract class ProductChildStream extends EcommerceStream {
       return;
     }
     const id = slice!.prd_id;
-    const lookup = productLookup(this.ctx.client);
-    let emitted = false;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        for await (const page of super.readSlice(slice)) {
-          emitted ||= page.records.length > 0;
-          yield page;
-        }
-        lookup.answered(id);
-        return;
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-        const existence = await lookup.existence(id, this.name, () => this.ctx.products.productIds());
-        if (existence === 'gone') {
-          this.ctx.logger.warn(
-            `Stream '${this.name}': product ${id} answered 404 Not Found and GET /v1/products/${id} confirms it was deleted since the product list was read; its children are skipped.`
-          );
-          return;
-        }
-        if (existence === 'exists' && attempt === 1 && !emitted) {
-          this.ctx.logger.warn(`Stream '${this.name}': ${error.path} answered 404 Not Found although product ${id} exists; asking once more.`);
-          continue;
-        }
-        const why =
-          existence === 'exists'
-            ? `although GET /v1/products/${id} shows the product still exists`
-            : `and the API cannot confirm that product ${id} was deleted (GET /v1/products/{id} is not served here or answers 404 even for a listed product)`;
-        throw new ApiError(
-          `Stream '${this.name}': ${error.path} answered 404 Not Found ${why}. Its children were not read; rather than skip them silently, the stream fails. Run the sync again; if it persists, the API is not serving this product's ${this.name.replace(/^products?_/, '')}.`,
-          'system_error',
-          404,
-          error.path,
-          error.internalMessage,
-          this.name
-        );
+    let listed = 0;
+    try {
+      for await (const page of super.readSlice(slice)) {
+        listed += page.records.length;
+        yield page;
       }
+    } catch (error) {
+      if (error instanceof ProductGone) return;
+      throw error;
     }
+    productLookup(this.ctx.client).answered(id);
+    const name = this.definition.embeddedAs;
+    if (name) this.ctx.products.embedded?.checked(name, id, listed);
   }
 }

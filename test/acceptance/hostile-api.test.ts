@@ -141,7 +141,7 @@ describe('API silently capping pages at 7 records while the connector asks for 2
 
   it('the cap really bit: a long list took at least one request per 7 records', () => {
     const byResource = outcome.counters.byResource as Record<string, number>;
-    // Images and variations come embedded in the products list (no per-product paging to cap).
+    // Images and variations come embedded in the products list (only the products holding the longest arrays are paged).
     const embedded = ['products_images', 'products_variations'];
     const capped = streams.filter(
       (s) => s.name !== 'countries' && !embedded.includes(s.name) && outcome.truth.streams[s.name].length > 20

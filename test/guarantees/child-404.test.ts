@@ -1,9 +1,10 @@
 /**
- * Guarantee 8 (children): a 404 on a product's child list is checked, not
- * assumed. GET /v1/products/{id} must confirm the product is gone before its
- * children are skipped; a product that still exists gets its list asked once
- * more, then fails the stream; a server that cannot confirm (no single-product
- * endpoint: 404 for all, or 405) fails the stream too. Also: product_id on
+ * Guarantee 8 (children): a 404 on any page of a product's child list is
+ * checked, not assumed. GET /v1/products/{id} must confirm the product is gone
+ * before its children are skipped; while the product exists (or the API cannot
+ * say), the same page is asked again with backoff up to max_retries times, then
+ * the stream fails; a server that cannot confirm (no single-product endpoint:
+ * 404 for all, or 405) never skips. Also: product_id on
  * every child record, and a contradicting product_id from the API is an error.
  */
 import http from 'node:http';
@@ -64,12 +65,12 @@ const requestsTo = (server: { seen: Array<{ url: string }> }, path: string) =>
   server.seen.filter((r) => new URL(r.url, 'http://x').pathname === path).length;
 
 describe('Guarantee 8: a child 404 is checked with GET /v1/products/{id}, never assumed', () => {
-  it('a child list that answers 404 although the product exists is asked once more, then fails its stream naming product and path', async () => {
+  it('a child list that answers 404 although the product exists is asked again max_retries times, then fails its stream naming product and path', async () => {
     const server = await res.server(shop({ imagesOf2: (_n, r) => notFound(r) }));
-    const run = await read(testConfig(server.url), { streams: ['products', 'products_images'] });
+    const run = await read(testConfig(server.url, { max_retries: 3 }), { streams: ['products', 'products_images'] });
 
     expect(run.code).toBe(1);
-    expect(requestsTo(server, '/v1/products/2/images')).toBe(2);
+    expect(requestsTo(server, '/v1/products/2/images')).toBe(1 + 3);
     expect(requestsTo(server, '/v1/products/2')).toBeGreaterThanOrEqual(1);
     const errors = errorTraces(run);
     expect(errors).toHaveLength(1);
@@ -162,6 +163,81 @@ describe('Guarantee 8: a child 404 is checked with GET /v1/products/{id}, never 
     expect(records(run, 'products_images')).toEqual(
       expect.arrayContaining([{ id: 5, product_id: 'p-1' }, { id: 6, product_id: 'p-2' }])
     );
+  });
+});
+
+describe('Guarantee 8 on every page: a 404 on page 1, 2 or 3 of a product\'s list', () => {
+  // Product 2 has five images; at page_size 2 its list is three pages (offsets 0, 1 and 3: pages overlap by one record).
+  const FIVE = [21, 22, 23, 24, 25].map((id) => ({ id, url: `u${id}` }));
+  const PAGE_OFFSETS = [0, 1, 3];
+
+  /** Serves product 2's images page by page; the page at `offset` answers 404 `times` times (Infinity: always). */
+  function pagedShop(opts: { offset: number; times: number; gone?: boolean }) {
+    let faults = 0;
+    return (req: http.IncomingMessage, r: http.ServerResponse) => {
+      const url = new URL(req.url ?? '/', 'http://local');
+      if (url.pathname === '/v1/products') return json(r, 200, { data: PRODUCTS, total: PRODUCTS.length });
+      const single = /^\/v1\/products\/(\d+)$/.exec(url.pathname);
+      if (single) return opts.gone && single[1] === '2' ? notFound(r) : json(r, 200, { data: { id: Number(single[1]) } });
+      const images = /^\/v1\/products\/(\d+)\/images$/.exec(url.pathname);
+      if (!images) return notFound(r);
+      const list = images[1] === '2' ? FIVE : IMAGES[images[1]] ?? [];
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      const limit = Number(url.searchParams.get('limit') ?? 20);
+      if (images[1] === '2' && offset === opts.offset && (opts.gone || faults++ < opts.times)) return notFound(r);
+      json(r, 200, { data: list.slice(offset, offset + limit), total: list.length });
+    };
+  }
+  const imagesOf2 = (server: { seen: Array<{ url: string }> }) =>
+    server.seen.filter((q) => new URL(q.url, 'http://x').pathname === '/v1/products/2/images').map((q) => Number(new URL(q.url, 'http://x').searchParams.get('offset')));
+  const config = (url: string) => testConfig(url, { page_size: 2, max_retries: 3 });
+  const allImages = () =>
+    [...IMAGES['1'].map((i) => ({ ...i, product_id: 1 })), ...FIVE.map((i) => ({ ...i, product_id: 2 })), ...IMAGES['3'].map((i) => ({ ...i, product_id: 3 }))];
+
+  it.each([1, 2, 3])('page %i answers 404 once while the product exists: the same page is asked again, every image arrives exactly once', async (page) => {
+    const offset = PAGE_OFFSETS[page - 1];
+    const server = await res.server(pagedShop({ offset, times: 1 }));
+    const run = await read(config(server.url), { streams: ['products_images'] });
+
+    expect(errorTraces(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(records(run, 'products_images').sort((a, b) => a.id - b.id)).toEqual(allImages());
+    // Every page once, the faulted one twice, nothing before it again.
+    expect(imagesOf2(server)).toEqual([...PAGE_OFFSETS.slice(0, page), offset, ...PAGE_OFFSETS.slice(page)]);
+    expect(requestsTo(server, '/v1/products/2')).toBeGreaterThanOrEqual(1);
+    expect(logs(run, 'WARN').filter((l) => /asking for the same page again/.test(l))).toHaveLength(1);
+  });
+
+  it.each([1, 2, 3])('page %i keeps answering 404 while the product exists: asked 1 + max_retries times, then the stream fails naming the path; what came before is kept', async (page) => {
+    const offset = PAGE_OFFSETS[page - 1];
+    const server = await res.server(pagedShop({ offset, times: Infinity }));
+    const run = await read(config(server.url), { streams: ['products_images'] });
+
+    expect(run.code).toBe(1);
+    expect(imagesOf2(server)).toEqual([...PAGE_OFFSETS.slice(0, page - 1), offset, offset, offset, offset]);
+    const errors = errorTraces(run);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].stream_descriptor).toEqual({ name: 'products_images' });
+    expect(errors[0].message).toMatch(new RegExp(`/v1/products/2/images\\?offset=${offset}&limit=\\d+ answered 404 Not Found 4 times although .* still exists`));
+    expect(statusesOf(run, 'products_images').at(-1)).toBe('INCOMPLETE');
+    expect(logs(run, 'WARN').some((l) => /skipped/.test(l))).toBe(false);
+    const readBefore = page === 1 ? [] : FIVE.slice(0, offset + 1).map((i) => i.id);
+    expect(records(run, 'products_images').filter((r) => r.product_id === 2).map((r) => r.id)).toEqual(readBefore);
+  });
+
+  it.each([2, 3])('page %i answers 404 and GET /v1/products/2 confirms the product gone: the rest is skipped with a warning, exit 0, earlier pages kept', async (page) => {
+    const offset = PAGE_OFFSETS[page - 1];
+    const server = await res.server(pagedShop({ offset, times: Infinity, gone: true }));
+    const run = await read(config(server.url), { streams: ['products_images'] });
+
+    expect(errorTraces(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(imagesOf2(server)).toEqual(PAGE_OFFSETS.slice(0, page));
+    const warned = logs(run, 'WARN').filter((l) => /product 2\b/.test(l));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatch(new RegExp(`confirms it was deleted.*skipped from offset ${offset} on`));
+    const readBefore = FIVE.slice(0, offset + 1).map((i) => i.id);
+    expect(records(run, 'products_images').filter((r) => r.product_id === 2).map((r) => r.id)).toEqual(readBefore);
   });
 });
 
