@@ -153,6 +153,7 @@ describe.each([
     const config = configFor(sandbox.url, vendor ? { page_size_parameter: 'count', page_size: 100 } : {});
     const discovered: Run = await connector.discover(config);
     const catalogMessage = discovered.messages.find((m: Message) => m.type === 'CATALOG');
+    if (!catalogMessage) throw new Error(`discover gave no catalog (exit ${discovered.code}):\n${discovered.stderr}`);
     sourceCatalog = cliCatalog(catalogMessage.catalog, cliConfig.src.catalog.streams);
     const destinationConfig = { ...cliConfig.dst.config, edition_configs: {} };
     truth = truthOf(sandbox);
