@@ -66,6 +66,8 @@ export interface Sync {
 export function runSync(args: {
   sourceConfig: string;
   sourceCatalog: string;
+  /** The CLI's state file: `{}` at first, then the per-stream states of the last sync. */
+  sourceState: string;
   destinationConfig: string;
   destinationCatalog: string;
   prefix: string;
@@ -73,7 +75,8 @@ export function runSync(args: {
   timeoutMs: number;
 }): Promise<Sync> {
   return new Promise((resolve, reject) => {
-    const source = spawn(process.execPath, [MAIN, 'read', '--config', args.sourceConfig, '--catalog', args.sourceCatalog], {
+    const sourceArgs = ['read', '--config', args.sourceConfig, '--catalog', args.sourceCatalog, '--state', args.sourceState];
+    const source = spawn(process.execPath, [MAIN, ...sourceArgs], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -15,7 +15,7 @@ import { Sandbox, startSandbox } from '../../sandbox/server';
 import { ensureInstalled } from '../../scripts/faros-destination/install';
 import { CLI_CONFIG_FILE, MAPPING_FILE } from '../../scripts/faros-config';
 import { Connector, Json, Rec, TruthSnapshot, configFor, expectSuccessfulRead, truthOf } from '../helpers/acceptance';
-import { Message, ROOT, Run, workDir } from '../helpers/connector';
+import { Message, ROOT, Run, lastStates, workDir } from '../helpers/connector';
 import { Sync, cliCatalog, logLines, runSync, summary, summaryCount, withPrefix } from './airbyte-local';
 
 // The install downloads about 190 MB the first time.
@@ -123,6 +123,25 @@ const converted = (sync: Sync): Array<[string, Rec]> =>
     .filter((m) => m.type === 'RECORD' && m.record.stream === 'dry_run')
     .map((m) => Object.entries(m.record.data as Record<string, Rec>)[0]);
 
+/** MetricValue uid → value per definition; a uid written twice in one sync fails the test. */
+function valuesOf(sync: Sync): Record<string, Record<string, string>> {
+  const values: Record<string, Record<string, string>> = {};
+  for (const [model, record] of converted(sync)) {
+    if (model !== 'faros_MetricValue') continue;
+    const definition = (record.definition as Rec).uid as string;
+    if (values[definition]?.[record.uid as string] !== undefined) throw new Error(`${record.uid} written twice in one sync`);
+    (values[definition] ??= {})[record.uid as string] = record.value as string;
+  }
+  return values;
+}
+
+const tagLinksOf = (sync: Sync): Set<string> =>
+  new Set(
+    converted(sync)
+      .filter(([model]) => model === 'faros_MetricValueTag')
+      .map(([, r]) => `${(r.value as Rec).uid} ${(r.tag as Rec).uid}`)
+  );
+
 function describeSync(sync: Sync): string {
   return [
     `source exit ${sync.sourceExit}, destination exit ${sync.destinationExit}`,
@@ -147,6 +166,8 @@ describe.each([
   let expected: Expected;
   let sourceCatalog: Json;
   let sync: Sync;
+  let truthAfter: TruthSnapshot;
+  let resync: Sync;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, rateLimitCapacity: 0, vendor });
@@ -158,7 +179,7 @@ describe.each([
     const destinationConfig = { ...cliConfig.dst.config, edition_configs: {} };
     truth = truthOf(sandbox);
     expected = expectedFrom(truth);
-    sync = await runSync({
+    const inputs = {
       sourceConfig: files.write('source-config.json', config),
       sourceCatalog: files.write('source-catalog.json', sourceCatalog),
       destinationConfig: files.write('destination-config.json', destinationConfig),
@@ -166,7 +187,14 @@ describe.each([
       prefix: PREFIX,
       dryRun: true,
       timeoutMs: 5 * 60_000,
-    });
+    };
+    sync = await runSync({ ...inputs, sourceState: files.write('state-1.json', {}) });
+    // The shop changes (new orders, customers, a review, two products' stock), and the next sync
+    // starts from the states the destination passed on, as the CLI's state file holds them.
+    sandbox.mutate({ op: 'touch_all' });
+    truthAfter = truthOf(sandbox);
+    const states = lastStates({ code: 0, signal: null, stdout: '', stderr: '', messages: sync.source });
+    resync = await runSync({ ...inputs, sourceState: files.write('state-2.json', states) });
   });
   afterAll(async () => {
     await sandbox?.close();
@@ -202,23 +230,28 @@ describe.each([
   });
 
   it('gives each order, review, product and variation one metric value whose uid comes from its id and whose value is the truth', () => {
-    const values: Record<string, Record<string, string>> = {};
-    for (const [model, record] of converted(sync)) {
-      if (model !== 'faros_MetricValue') continue;
-      const definition = (record.definition as Rec).uid as string;
-      expect(values[definition]?.[record.uid as string]).toBeUndefined(); // one value per record: no duplicate uid
-      (values[definition] ??= {})[record.uid as string] = record.value as string;
-    }
-    expect(values).toEqual(expected.values);
+    expect(valuesOf(sync)).toEqual(expected.values);
   });
 
   it('tags order totals with status, currency and ship-to country, and ratings and stock with their product', () => {
-    const tags = new Set(
-      converted(sync)
-        .filter(([model]) => model === 'faros_MetricValueTag')
-        .map(([, r]) => `${(r.value as Rec).uid} ${(r.tag as Rec).uid}`)
-    );
-    expect(tags).toEqual(expected.tags);
+    expect(tagLinksOf(sync)).toEqual(expected.tags);
+  });
+
+  it('after the shop changes, a second sync updates values by uid and adds only new records: nothing duplicated', () => {
+    if (resync.destinationExit !== 0 || resync.sourceExit !== 0) throw new Error(`the second sync failed:\n${describeSync(resync)}`);
+    expect(summaryCount(resync.destination, 'Errored')).toBe(0);
+    const now = expectedFrom(truthAfter);
+    // What Faros holds after both syncs: the first's values, overwritten by uid with the second's.
+    const first = valuesOf(sync);
+    const second = valuesOf(resync);
+    const merged: Record<string, Record<string, string>> = {};
+    for (const definition of new Set([...Object.keys(first), ...Object.keys(second)])) {
+      merged[definition] = { ...first[definition], ...second[definition] };
+    }
+    expect(merged).toEqual(now.values);
+    expect(new Set([...tagLinksOf(sync), ...tagLinksOf(resync)])).toEqual(now.tags);
+    // The second sync did re-send the first's products (a full refresh stream), under the same uids.
+    expect(Object.keys(second.ecommerce_product_stock ?? {})).toEqual(expect.arrayContaining(Object.keys(first.ecommerce_product_stock)));
   });
 
   it("stores order and customer addresses as geo_Address keyed by the full address text", () => {
