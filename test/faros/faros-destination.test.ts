@@ -29,7 +29,7 @@ const PINNED_VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts', 'fa
 const MAPPED = ['orders', 'customers', 'products', 'products_reviews', 'products_variations'];
 
 // ---------------------------------------------------------------------------
-// What the mapping should make of the sandbox's truth (docs/faros.md, "The mapping")
+// What the mapping should make of the sandbox's truth (docs/faros.md, "What arrives in Faros")
 // ---------------------------------------------------------------------------
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
@@ -190,7 +190,8 @@ describe.each([
     };
     sync = await runSync({ ...inputs, sourceState: files.write('state-1.json', {}) });
     // The shop changes (new orders, customers, a review, two products' stock), and the next sync
-    // starts from the states the destination passed on, as the CLI's state file holds them.
+    // starts from the per-stream states as the CLI's state file holds them after a real run (the
+    // destination passes every STATE on then; a dry run passes only the last).
     sandbox.mutate({ op: 'touch_all' });
     truthAfter = truthOf(sandbox);
     const states = lastStates({ code: 0, signal: null, stdout: '', stderr: '', messages: sync.source });
