@@ -273,7 +273,7 @@ describe('Dockerfile', () => {
 
   it('.dockerignore keeps dev-only folders out of the build context, and nothing the build copies', () => {
     const ignored = ignoredBy(fs.readFileSync(DOCKERIGNORE, 'utf8').split(/\r?\n/));
-    for (const dir of ['node_modules', 'lib', 'test', 'test_files', 'sandbox', 'bench', 'scripts', 'local-sync', '.git']) {
+    for (const dir of ['node_modules', 'lib', 'test', 'test_files', 'sandbox', 'bench', 'scripts', 'local-sync', '.git', '.cache', 'faros']) {
       expect([dir, ignored(dir)]).toEqual([dir, true]);
       expect([`${dir}/x.ts`, ignored(`${dir}/x.ts`)]).toEqual([`${dir}/x.ts`, true]);
     }
