@@ -24,7 +24,22 @@ export class ProtocolOutput {
   private drained?: Promise<void>;
   private masking: Redactor = NO_SECRETS;
 
-  constructor(private readonly out: Writable = process.stdout) {}
+  /** Set once the reader of stdout has closed its end: nothing written after that can arrive. */
+  private gone = false;
+
+  constructor(
+    private readonly out: Writable = process.stdout,
+    onReaderGone: (error: Error) => void = stopForGoneReader
+  ) {
+    // A reader that closed its end (`bin/main read | head`, a platform that went away) makes every write
+    // fail with EPIPE and 'drain' never come: without this the read waited on it forever.
+    out.on('error', (error) => {
+      this.gone = true;
+      this.chunks = [];
+      this.size = 0;
+      onReaderGone(error);
+    });
+  }
 
   /** Masks secrets in the free text of LOG, TRACE and connection-status messages from now on (see redact.ts). */
   setRedactor(redactor: Redactor): void {
@@ -46,7 +61,7 @@ export class ProtocolOutput {
   }
 
   async ready(): Promise<void> {
-    while (this.blocked) {
+    while (this.blocked && !this.gone) {
       this.blocked = false;
       if (this.out.writableNeedDrain) await this.drain();
     }
@@ -55,7 +70,7 @@ export class ProtocolOutput {
   /** Flushes and resolves once everything has been handed to the OS. */
   async end(): Promise<void> {
     this.flush();
-    if (this.out.writableNeedDrain) await this.drain();
+    if (this.out.writableNeedDrain && !this.gone) await this.drain();
   }
 
   private drain(): Promise<void> {
@@ -66,6 +81,7 @@ export class ProtocolOutput {
   }
 
   private push(line: string): void {
+    if (this.gone) return;
     this.chunks.push(line);
     this.size += line.length;
     if (this.size >= FLUSH_BYTES) this.flush();
@@ -78,6 +94,13 @@ export class ProtocolOutput {
     this.size = 0;
     if (!this.out.write(text)) this.blocked = true;
   }
+}
+
+/** No message can be delivered any more, so the sync stops; stderr may still have a reader. */
+function stopForGoneReader(error: Error): void {
+  const code = (error as NodeJS.ErrnoException).code ?? error.message;
+  process.stderr.write(`stdout was closed by its reader (${code}): nothing more can be delivered, stopping.\n`);
+  process.exit(1);
 }
 
 /**
