@@ -23,6 +23,8 @@ export type Config = {
   readonly use_order_filters: boolean;
   /** Ask `/v1/<resource>/count` for progress estimates when lists carry no total. */
   readonly use_counts: boolean;
+  /** Incremental orders reads start this many days before the state, to catch recent orders that changed (0 = off). */
+  readonly lookback_days: number;
 };
 
 export const DEFAULTS = {
@@ -36,6 +38,7 @@ export const DEFAULTS = {
   max_retries: 3,
   backoff_factor: 2,
   max_retry_wait_seconds: 300,
+  lookback_days: 30,
 } as const;
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
@@ -71,6 +74,7 @@ export function parseConfig(raw: unknown): Config {
     use_embedded_children: flag(r, 'use_embedded_children', true),
     use_order_filters: flag(r, 'use_order_filters', true),
     use_counts: flag(r, 'use_counts', true),
+    lookback_days: integer(r, 'lookback_days', 0),
   };
 }
 
