@@ -184,7 +184,8 @@ const EDITS: Partial<Record<Stream, (rnd: Random, rec: Rec) => void>> = {
     r.marketing_opt_in = !r.marketing_opt_in;
   },
   orders: (_rnd, r) => {
-    const next: Record<string, string> = { placed: 'paid', paid: 'shipped' };
+    // Every update moves the status on, so a stale copy always differs from the shop.
+    const next: Record<string, string> = { placed: 'paid', paid: 'shipped', shipped: 'refunded', refunded: 'cancelled', cancelled: 'placed' };
     r.status = next[r.status as string] ?? r.status;
     r.notes = 'Updated by the shop';
   },

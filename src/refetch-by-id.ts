@@ -52,7 +52,7 @@ export class RefetchById {
   private async byIdsFilter(batch: Id[]): Promise<Rec[]> {
     const { client, config, logger } = this.ctx;
     const path = this.stream.definition.path;
-    const res = await client.get(path, { ids: batch.join(','), offset: 0, [config.page_size_parameter]: batch.length }, this.stream.name);
+    const res = await client.get(path, { ids: batch.join(','), offset: 0, [config.page_size_parameter]: config.page_size }, this.stream.name);
     const records = readPage(res.body)?.records ?? [];
     const asked = new Set(batch.map(String));
     const kept = records.filter((r) => asked.has(String(r.id)));
