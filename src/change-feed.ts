@@ -31,8 +31,8 @@ interface Change {
  * so that a change made after it is either in the lists read next or in the
  * next sync's feed. The log has no known time filter: it is read whole and
  * filtered here (events at the cursor are read again, never lost). A log the
- * server does not serve (404, 403, ...) is logged and leaves every cursor
- * where it was.
+ * server does not serve (404, 403, ...) or that fails is logged and leaves
+ * every cursor where it was.
  */
 export class ChangeFeed {
   private read?: Promise<{ changes: Change[]; latest?: number } | undefined>;
@@ -89,10 +89,12 @@ export class ChangeFeed {
         }
       }
     } catch (error) {
-      // Rejected credentials stop the whole sync through the lists' own requests.
-      if (!(error instanceof ApiError) || error.status === 401 || error.status === undefined || error.status >= 500 || error.status === 429) throw error;
+      // Rejected credentials stop every stream; any other failure of the log only costs this sync its feed:
+      // no cursor moves, so the next sync asks from the same point and no change is lost.
+      if (error instanceof ApiError && error.status === 401) throw error;
+      const why = error instanceof ApiError && error.status !== undefined ? `answered HTTP ${error.status}` : `could not be read (${(error as Error).message})`;
       this.logger.warn(
-        `The events log (/v1/events) answered HTTP ${error.status}: changes to existing orders and customers are not read this sync (the lookback window still applies to orders), and the next sync asks from the same point.`
+        `The events log (/v1/events) ${why}: changes to existing orders and customers are not read this sync (the orders lookback window still applies), and the next sync asks the log from the same point.`
       );
       return undefined;
     }
