@@ -100,6 +100,46 @@ function changeShop(sandbox: Sandbox): void {
   sandbox.mutate({ op: 'insert', resource: 'products_reviews', count: 1, product_id: 1 });
 }
 
+/** Issue 20's live shop: the same change, and 1 % of the existing orders and customers changed (spread over their ages), each with its event. */
+function changeOnePercent(sandbox: Sandbox): number {
+  const every100th = (recs: Array<Record<string, any>>) => recs.filter((_, i) => i % 100 === 50).map((r) => r.id as number);
+  const truth = truthOf(sandbox).streams;
+  const orders = every100th(truth.orders);
+  const customers = every100th(truth.customers);
+  changeShop(sandbox);
+  sandbox.mutate({ op: 'update', resource: 'orders', ids: orders });
+  sandbox.mutate({ op: 'update', resource: 'customers', ids: customers });
+  return orders.length + customers.length;
+}
+
+/** The default lookback (lookback_days 30) and the 24 h margin `from` adds for the server's zone. */
+const LOOKBACK_MS = (30 + 1) * 24 * 60 * 60 * 1000;
+
+/**
+ * The live shop of issue 20: incremental after 1 % of orders and customers
+ * changed, default options (events log and lookback on). The goal: today's
+ * incremental minimum with the lookback window's order pages, plus the changed
+ * records ÷ 100 (re-read with `ids`), times 1.05.
+ */
+async function changedScenario(scale: number) {
+  const sandbox = await startSandbox({ vendor: true, rateLimitCapacity: 0, scale });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-live-shop-'));
+  try {
+    const before = truthOf(sandbox);
+    const newestOrder = Math.max(...before.streams.orders.map((o) => Date.parse(String(o.created))));
+    let changed = 0;
+    const pair = await syncTwice(sandbox, dir, {}, () => (changed = changeOnePercent(sandbox)));
+    const after = truthOf(sandbox);
+    const todayMinimum = minimumRequests(after.streams, after.parents, newestOrder);
+    const withLookback = minimumRequests(after.streams, after.parents, newestOrder - LOOKBACK_MS);
+    const goalBase = withLookback + Math.ceil(changed / PAGE);
+    return { changed, todayMinimum, lookbackPages: withLookback - todayMinimum, goalBase, ...pair, over_goal_base: pair.incremental_requests / goalBase };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await sandbox.close();
+  }
+}
+
 async function scenario(scale: number, settings: object, options: object) {
   const sandbox = await startSandbox({ vendor: true, rateLimitCapacity: 0, scale });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-live-shop-'));
@@ -124,6 +164,7 @@ export async function liveShop(quick: boolean) {
   const honoured = await scenario(scale, {}, {});
   const ignored = await scenario(scale, { embed: false, orderFilters: false, counts: false }, {});
   const before = await scenario(scale, {}, OFF);
+  const changed = await changedScenario(scale);
   const vendorMinutes = (requests: number) => Math.max(0, requests - BUCKET) / DRAIN / 60;
   return {
     page_size: PAGE,
@@ -131,6 +172,7 @@ export async function liveShop(quick: boolean) {
     honoured,
     ignored,
     before,
+    changed,
     full_over_minimum: honoured.full_requests / honoured.fullMinimum,
     incremental_over_minimum: honoured.incremental_requests / honoured.incrementalMinimum,
     ignored_minus_before: {
@@ -153,6 +195,8 @@ export function liveShopRows(r: Awaited<ReturnType<typeof liveShop>>, ratio: (x:
     [s, `full sync: requests ÷ minimum (${r.honoured.full_requests} ÷ ${r.honoured.fullMinimum})`, ratio(r.full_over_minimum), '≤ 1.05', ok(r.full_over_minimum <= 1.05 && r.honoured.complete)],
     [s, `incremental after a change: requests ÷ minimum (${r.honoured.incremental_requests} ÷ ${r.honoured.incrementalMinimum})`, ratio(r.incremental_over_minimum), '≤ 1.05', ok(r.incremental_over_minimum <= 1.05 && r.honoured.complete)],
     [s, 'server honouring none: every record; requests − before (full, incremental)', `${r.ignored.complete ? 'all records' : 'RECORDS MISSING'}; +${r.ignored_minus_before.full}, +${r.ignored_minus_before.incremental}`, 'all; ≤ +3', ok(r.ignored.complete && r.ignored_minus_before.full <= 3 && r.ignored_minus_before.incremental <= 3)],
+    [s, `1 % of orders and customers changed (${r.changed.changed}): incremental requests ÷ (minimum ${r.changed.todayMinimum} + lookback pages ${r.changed.lookbackPages} + changed ÷ 100)`, `${r.changed.incremental_requests} ÷ ${r.changed.goalBase} = ${ratio(r.changed.over_goal_base)}`, '≤ 1.05', ok(r.changed.over_goal_base <= 1.05 && r.changed.complete)],
+    [s, '1 % changed: full sync requests (unchanged by the change feed)', String(r.changed.full_requests), `= ${r.honoured.full_requests}`, ok(r.changed.full_requests === r.honoured.full_requests)],
     [s, 'estimates (TRACE ESTIMATE) in the vendor dialect', r.honoured.estimates.join(', ') || 'none', 'products, orders, customers, categories', ok(['categories', 'customers', 'orders', 'products'].every((n) => r.honoured.estimates.includes(n)))],
     [s, `at the vendor's 40 / 2 per s: full, incremental (before: ${r.before.full_requests} and ${r.before.incremental_requests} requests)`, `${m(r.vendor_minutes.honoured_full)}, ${m(r.vendor_minutes.honoured_incremental)} (before: ${m(r.vendor_minutes.before_full)}, ${m(r.vendor_minutes.before_incremental)})`, '—', '—'],
   ];

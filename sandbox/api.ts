@@ -1,7 +1,7 @@
 import { errorBody } from './errors';
 import { present } from './present';
 import { CHILD_STREAMS, ChildStream, PATH_OF, STREAMS, Stream, TOP_STREAMS, isChild } from './resources';
-import { Rec, Store } from './store';
+import { Rec, Store, findById } from './store';
 import { Settings } from './types';
 
 // The public /v1 surface as pure functions of (store, settings, request):
@@ -11,8 +11,10 @@ export interface Target {
   stream: Stream;
   /** Set for the per-product child resources, and for GET /v1/products/{id}. */
   productId?: number;
-  /** GET /v1/products/{id}: one product, not a list. */
+  /** GET /v1/products/{id}, /v1/orders/{id}, /v1/customers/{id}: one record, not a list. */
   single?: boolean;
+  /** The record asked for by a single-record request. */
+  recordId?: number;
   /** GET /v1/<resource>/count: `{"count": n}`. */
   count?: boolean;
 }
@@ -30,7 +32,8 @@ export function answer(store: Store, settings: Settings, vendor: boolean, method
   const target = route(url.pathname);
   if (!target) return { status: 404, body: errorBody(`Not found: ${url.pathname}`) };
   if (method !== 'GET') return { status: 405, body: errorBody(`${method} is not allowed`), headers: { allow: 'GET' } };
-  if (target.single) return singleProduct(store, settings, vendor, target.productId!);
+  if (target.single && target.stream === 'products') return singleProduct(store, settings, vendor, target.productId!);
+  if (target.single) return singleRecord(store, vendor, target.stream, target.recordId!);
   if (target.count) return countOf(store, settings, target.stream);
   return listPage(store, settings, vendor, target, url.searchParams);
 }
@@ -53,6 +56,8 @@ export function route(pathname: string): Target | null {
   }
   const single = /^\/v1\/products\/([1-9]\d{0,15})$/.exec(pathname);
   if (single) return { stream: 'products', productId: Number(single[1]), single: true };
+  const record = /^\/v1\/(orders|customers)\/([1-9]\d{0,15})$/.exec(pathname);
+  if (record) return { stream: record[1] as Stream, recordId: Number(record[2]), single: true };
   const child = /^\/v1\/products\/([1-9]\d{0,15})\/([a-z]+)$/.exec(pathname);
   if (child) {
     const stream = CHILD_BY_PATH.get(child[2]);
@@ -81,6 +86,28 @@ function singleProduct(store: Store, settings: Settings, vendor: boolean, id: nu
   if (!product) return { status: 404, body: errorBody(`Product ${id} not found`) };
   const body = present('products', product, vendor);
   return { status: 200, body: vendor ? body : { data: body } };
+}
+
+/** GET /v1/orders/{id}, /v1/customers/{id}: the record as the list serves it (bare in the vendor form), 404 once deleted. */
+function singleRecord(store: Store, vendor: boolean, stream: Stream, id: number): ApiResponse {
+  const rec = findById(store.top[stream as 'orders' | 'customers'], id);
+  if (!rec) return { status: 404, body: errorBody(`No ${stream} with id ${id}`) };
+  const body = present(stream, rec, vendor);
+  return { status: 200, body: vendor ? body : { data: body } };
+}
+
+/**
+ * `ids=1,2,3` on the orders list, as the vendor's clients pass it: honoured,
+ * ignored, or honoured with two orders not asked for (see Settings.idsFilter).
+ */
+function filterByIds(list: Rec[], query: URLSearchParams, mode: Settings['idsFilter']): Rec[] | string {
+  const raw = query.get('ids');
+  if (raw === null || mode === 'ignored') return list;
+  if (!/^\d+(,\d+)*$/.test(raw)) return 'Invalid "ids": expected comma-separated order ids';
+  const asked = new Set(raw.split(',').map(Number));
+  const extra = mode === 'extra' ? list.filter((r) => !asked.has(r.id)).slice(0, 2) : [];
+  const wanted = new Set([...asked, ...extra.map((r) => r.id)]);
+  return list.filter((r) => wanted.has(r.id));
 }
 
 /** GET /v1/<resource>/count, as the vendor documents it for categories and clients use it for other lists. */
@@ -149,6 +176,11 @@ export function listPage(store: Store, settings: Settings, vendor: boolean, targ
     const filtered = filterOrders(list, query);
     if (typeof filtered === 'string') return { status: 400, body: errorBody(filtered) };
     list = filtered;
+  }
+  if (stream === 'orders') {
+    const byIds = filterByIds(list, query, settings.idsFilter);
+    if (typeof byIds === 'string') return { status: 400, body: errorBody(byIds) };
+    list = byIds;
   }
 
   // The vendor calls the page size "count"; "limit" means nothing to it.

@@ -46,7 +46,7 @@ export function parseMutation(body: unknown): MutateOp {
 }
 
 /** Applies a validated op. Unknown ids or products fail the whole op before anything changes. */
-export function applyMutation(ctx: Ctx, op: MutateOp, vendor: boolean): MutateResult {
+export function applyMutation(ctx: Ctx, op: MutateOp, vendor: boolean, changeEvents = true): MutateResult {
   const result: MutateResult = { inserted: {}, updated: {}, deleted: {} };
   const record = (bucket: keyof MutateResult, stream: Stream, recs: Rec[]) => {
     result[bucket][stream] = [...(result[bucket][stream] ?? []), ...recs.map((r) => keyOf(stream, r, vendor))];
@@ -55,12 +55,18 @@ export function applyMutation(ctx: Ctx, op: MutateOp, vendor: boolean): MutateRe
     case 'insert':
       record('inserted', op.resource, insert(ctx, op.resource, op.count ?? 1, op.product_id, op.at));
       break;
-    case 'update':
-      record('updated', op.resource, update(ctx, op.resource, op.ids));
+    case 'update': {
+      const updated = update(ctx, op.resource, op.ids);
+      record('updated', op.resource, updated);
+      if (changeEvents) record('inserted', 'events', logChanges(ctx, op.resource, 'updated', updated));
       break;
-    case 'delete':
-      record('deleted', op.resource, remove(ctx, op.resource, op.ids));
+    }
+    case 'delete': {
+      const deleted = remove(ctx, op.resource, op.ids);
+      record('deleted', op.resource, deleted);
+      if (changeEvents) record('inserted', 'events', logChanges(ctx, op.resource, 'deleted', deleted));
       break;
+    }
     case 'touch_all': {
       for (const stream of INCREMENTAL_TOP) record('inserted', stream, insert(ctx, stream, 2));
       const products = ctx.store.top.products;
@@ -116,6 +122,30 @@ function remove(ctx: Ctx, stream: Stream, keys: RecordKey[]): Rec[] {
   return found.map((f) => f.rec);
 }
 
+/** The subject type a shop's webhook events give the resources whose changes this sandbox logs. */
+const SUBJECT_TYPE: Partial<Record<Stream, string>> = { orders: 'order', customers: 'customer' };
+
+/**
+ * One event per changed order or customer, as a shop's webhook log writes it,
+ * stamped with the change's own time (the clock is not moved: the event and the
+ * change share their instant).
+ */
+function logChanges(ctx: Ctx, stream: Stream, verb: 'updated' | 'deleted', recs: Rec[]): Rec[] {
+  const type = SUBJECT_TYPE[stream];
+  if (!type) return [];
+  const at = iso(ctx.store.clock);
+  const events = recs.map((rec) => ({
+    id: ctx.store.nextId('events'),
+    type: `${type}.${verb}`,
+    resource_type: type,
+    resource_id: rec.id,
+    payload: { id: rec.id, source: 'admin', changed_fields: stream === 'orders' ? ['status'] : ['last_name', 'phone'] },
+    created_at_utc: at,
+  }));
+  ctx.store.top.events.push(...events);
+  return events;
+}
+
 /** Finds every key or throws 404 naming the missing ones. */
 function locate(ctx: Ctx, stream: Stream, keys: RecordKey[]): Array<{ rec: Rec; list: Rec[] }> {
   const lists = isChild(stream) ? [...ctx.store.children[stream].values()] : [ctx.store.top[stream]];
@@ -148,11 +178,14 @@ const EDITS: Partial<Record<Stream, (rnd: Random, rec: Rec) => void>> = {
     r.stock = rnd.int(0, 500);
   },
   customers: (rnd, r) => {
+    // A customer edits their name: the change a shop owner sees first in their data.
+    r.last_name = `${String(r.last_name).replace(/-.*$/, '')}-${r.id % 2 === 0 ? 'Hale' : 'Marsh'}`;
     r.phone = `+44 7700 9${String(rnd.int(0, 99999)).padStart(5, '0')}`;
     r.marketing_opt_in = !r.marketing_opt_in;
   },
   orders: (_rnd, r) => {
-    const next: Record<string, string> = { placed: 'paid', paid: 'shipped' };
+    // Every update moves the status on, so a stale copy always differs from the shop.
+    const next: Record<string, string> = { placed: 'paid', paid: 'shipped', shipped: 'refunded', refunded: 'cancelled', cancelled: 'placed' };
     r.status = next[r.status as string] ?? r.status;
     r.notes = 'Updated by the shop';
   },

@@ -23,7 +23,7 @@ export { HttpError } from './errors';
 const HOST = '127.0.0.1';
 
 function emptyCounters(): Counters {
-  return { requests: 0, byStatus: {}, rateLimited: 0, faults: 0, byFault: {}, peakConcurrency: 0, byResource: {}, singleProduct: 0, counts: 0 };
+  return { requests: 0, byStatus: {}, rateLimited: 0, faults: 0, byFault: {}, peakConcurrency: 0, byResource: {}, singleProduct: 0, singleRecord: {}, idsLists: 0, counts: 0 };
 }
 
 /** Constant-time comparison, so the sandbox does not teach clients a timing leak is fine. */
@@ -111,9 +111,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const target = route(url.pathname);
-    if (target?.single) counters.singleProduct += 1;
+    if (target?.single && target.stream === 'products') counters.singleProduct += 1;
+    else if (target?.single) counters.singleRecord[target.stream] = (counters.singleRecord[target.stream] ?? 0) + 1;
     else if (target?.count) counters.counts += 1;
     else if (target) counters.byResource[target.stream] = (counters.byResource[target.stream] ?? 0) + 1;
+    if (target?.stream === 'orders' && !target.single && url.searchParams.has('ids')) counters.idsLists += 1;
 
     // Order matters: the bucket sees every request (401s too), faults only authenticated ones.
     const admitted = bucket.take();
@@ -155,7 +157,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   function applyDueDrifts(stream: Stream, productId: number | undefined): void {
     for (const drift of drifts.due(stream, productId)) {
       try {
-        drifts.record(drift.spec, { result: applyMutation(mutationCtx, drift.mutation, vendor) });
+        drifts.record(drift.spec, { result: applyMutation(mutationCtx, drift.mutation, vendor, settings.changeEvents) });
       } catch (err) {
         drifts.record(drift.spec, { error: err instanceof Error ? err.message : String(err) });
       }
@@ -208,7 +210,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
       return structuredClone(settings);
     },
-    mutate: (op) => applyMutation(mutationCtx, parseMutation(op), vendor),
+    mutate: (op) => applyMutation(mutationCtx, parseMutation(op), vendor, settings.changeEvents),
     drift: (spec) => {
       const { spec: valid, mutation } = parseDrift(spec);
       drifts.arm(valid, mutation);

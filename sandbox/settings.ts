@@ -1,5 +1,5 @@
 import { badRequest, isPlainObject } from './errors';
-import { FAULT_KINDS, FaultKind, Settings } from './types';
+import { FAULT_KINDS, FaultKind, IDS_FILTER_MODES, Settings } from './types';
 
 export const DEFAULT_FAULTS: FaultKind[] = ['500', '502', '503', '504', 'reset', 'truncate', 'nonjson'];
 
@@ -17,6 +17,8 @@ export const DEFAULT_SETTINGS: Settings = {
   orderFilters: true,
   counts: true,
   dataClock: false,
+  changeEvents: true,
+  idsFilter: 'honoured',
 };
 
 const isNonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -38,6 +40,8 @@ const RULES: { [K in keyof Settings]: [check: (v: unknown) => boolean, expected:
   orderFilters: [(v) => typeof v === 'boolean', 'a boolean'],
   counts: [(v) => typeof v === 'boolean', 'a boolean'],
   dataClock: [(v) => typeof v === 'boolean', 'a boolean'],
+  changeEvents: [(v) => typeof v === 'boolean', 'a boolean'],
+  idsFilter: [(v) => (IDS_FILTER_MODES as readonly unknown[]).includes(v), `one of ${IDS_FILTER_MODES.join(', ')}`],
 };
 
 /**

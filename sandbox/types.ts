@@ -63,7 +63,23 @@ export interface Settings {
    * has a cursor later than that page's Date, as on a live shop.
    */
   dataClock: boolean;
+  /**
+   * Updates and deletions of orders and customers write the matching event
+   * (`order.updated`, `customer.deleted`, ...) to /v1/events, stamped with the
+   * change's time, as a shop's webhook log does (default true); false: the log
+   * never hears of them, as on a shop whose events log is empty or switched off.
+   */
+  changeEvents: boolean;
+  /**
+   * `ids=1,2,3` on the orders list: 'honoured' (default) answers only those
+   * orders; 'ignored' answers the list as if it were not there; 'extra' answers
+   * them and two orders not asked for.
+   */
+  idsFilter: IdsFilterMode;
 }
+
+export const IDS_FILTER_MODES = ['honoured', 'ignored', 'extra'] as const;
+export type IdsFilterMode = (typeof IDS_FILTER_MODES)[number];
 
 export interface Counters {
   /** API requests received (admin requests never count). */
@@ -79,6 +95,10 @@ export interface Counters {
   byResource: Partial<Record<Stream, number>>;
   /** GET /v1/products/{id} requests (not counted in byResource). */
   singleProduct: number;
+  /** GET /v1/orders/{id} and /v1/customers/{id} requests, by stream (not counted in byResource). */
+  singleRecord: Partial<Record<Stream, number>>;
+  /** Orders list requests that carried `ids=` (also counted in byResource). */
+  idsLists: number;
   /** GET /v1/<resource>/count requests (not counted in byResource). */
   counts: number;
 }

@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 
 import { table } from 'table';
 
+import { DuckDBInstance } from '@duckdb/node-api';
+
 import { runExampleQueries } from '../local-sync/example-queries';
 import { startSandbox } from '../sandbox/server';
 import { ROOT, lastStates, recordsOf, runConnector, streamSeconds } from './run-connector';
@@ -55,6 +57,11 @@ async function main(): Promise<number> {
     fs.writeFileSync(file('state1.json'), JSON.stringify(lastStates(first), null, 2));
 
     const changes = sandbox.mutate({ op: 'touch_all' });
+    // Orders and customers change after creation (a status, a name): the events log names them, sync 2 reads them again.
+    const oldest = before.streams.orders[0] as { id: number };
+    const customer = before.streams.customers[0] as { id: number };
+    changes.updated.orders = sandbox.mutate({ op: 'update', resource: 'orders', ids: [oldest.id] }).updated.orders;
+    changes.updated.customers = sandbox.mutate({ op: 'update', resource: 'customers', ids: [customer.id] }).updated.customers;
     const after = truthOf(sandbox);
     sandbox.resetCounters();
     const second = await runConnector(
@@ -108,9 +115,35 @@ async function main(): Promise<number> {
     if (synced === 0) {
       for (const q of await runExampleQueries(db)) console.log(`${q.title}:\n${q.sql}\n${table(q.rows)}`);
     }
+
+    // Fresh data: an order's status changes in the shop; the next sync brings the new status into DuckDB.
+    const order = (truthOf(sandbox).streams.orders as Array<{ id: number }>)[1];
+    const statusBefore = await orderStatus(db, order.id);
+    sandbox.mutate({ op: 'update', resource: 'orders', ids: [order.id] });
+    const shopStatus = (truthOf(sandbox).streams.orders as Array<{ id: number; status: unknown }>)[1].status;
+    const shopName = typeof shopStatus === 'object' && shopStatus !== null ? (shopStatus as { name: string }).name : String(shopStatus);
+    console.log(`\nOrder ${order.id}'s status changes in the shop to ${shopName}; npm run sync again (incremental):`);
+    ok &&= (await runLocalSync(['--config', file('config.json'), '--db', db])) === 0;
+    const statusAfter = await orderStatus(db, order.id);
+    const arrived = statusAfter.includes(shopName) && statusAfter !== statusBefore;
+    ok &&= arrived;
+    console.log(table([['order', 'status in DuckDB before', 'after the second sync', 'matches the shop'], [String(order.id), statusBefore, statusAfter, arrived ? 'yes' : 'NO']]));
     return ok ? 0 : 1;
   } finally {
     await sandbox.close();
+  }
+}
+
+/** An order's status as the DuckDB file holds it (text; the vendor form's status is an object). */
+async function orderStatus(file: string, id: number): Promise<string> {
+  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+  const db = await instance.connect();
+  try {
+    const rows = (await db.runAndReadAll(`SELECT CAST(status AS VARCHAR) FROM orders WHERE id = ${Number(id)}`)).getRowsJson();
+    return rows.length ? String(rows[0][0]) : '(no row)';
+  } finally {
+    db.closeSync();
+    instance.closeSync();
   }
 }
 

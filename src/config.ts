@@ -25,6 +25,8 @@ export type Config = {
   readonly use_order_filters: boolean;
   /** Ask `/v1/<resource>/count` for progress estimates when lists carry no total. */
   readonly use_counts: boolean;
+  /** Incremental orders reads start this many days before the state, to catch recent orders that changed (0 = off). */
+  readonly lookback_days: number;
 };
 
 export const DEFAULTS = {
@@ -38,6 +40,7 @@ export const DEFAULTS = {
   max_retries: 3,
   backoff_factor: 2,
   max_retry_wait_seconds: 300,
+  lookback_days: 30,
 } as const;
 
 // The spec's pattern is the check, so that the form and the connector accept the same dates.
@@ -73,6 +76,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     use_embedded_children: flag(r, 'use_embedded_children', true),
     use_order_filters: flag(r, 'use_order_filters', true),
     use_counts: flag(r, 'use_counts', true),
+    lookback_days: integer(r, 'lookback_days', 0),
   };
 }
 

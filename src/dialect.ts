@@ -20,6 +20,17 @@ export function readPage(body: unknown): Page | undefined {
   return { records: data, total: typeof count === 'number' && count >= 0 ? count : undefined };
 }
 
+/**
+ * The record of a single-record answer (`GET /v1/orders/{id}`): under "data" in
+ * the documented form, bare (with its id) in the vendor's; undefined otherwise.
+ */
+export function readRecord(body: unknown): Rec | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const { id, data } = body as { id?: unknown; data?: unknown };
+  if (id === undefined && typeof data === 'object' && data !== null && !Array.isArray(data)) return data as Rec;
+  return id === undefined ? undefined : (body as Rec);
+}
+
 const DERIVED: ReadonlyArray<[target: string, sources: string[]]> = [
   ['created_at_utc', ['createdAt', 'created']],
   ['updated_at_utc', ['updatedAt', 'updated']],

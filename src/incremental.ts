@@ -28,7 +28,14 @@ export class CursorFilter {
     private readonly stream: string,
     state: StreamState | undefined,
     startDate: string | undefined,
-    private readonly logger?: AirbyteLogger
+    private readonly logger?: AirbyteLogger,
+    /**
+     * Emit again the records created this long before the saved state (see
+     * lookback_days): records change after creation. Only a saved state is
+     * widened, never start_date, and the state still moves only with records
+     * newer than it.
+     */
+    lookbackMs = 0
   ) {
     const raw = state?.[field];
     this.previous = raw === undefined || raw === null ? undefined : toInstant(raw);
@@ -40,7 +47,7 @@ export class CursorFilter {
       );
     }
     // start_date only shapes a first sync; afterwards the state is the cutoff.
-    this.cutoff = this.previous ?? toInstant(startDate);
+    this.cutoff = this.previous === undefined ? toInstant(startDate) : this.previous - lookbackMs;
   }
 
   /** The earliest instant a record may have to be emitted (state, else start_date); undefined: all. */

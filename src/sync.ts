@@ -4,10 +4,12 @@ import { SelectedStream } from './catalog';
 import { ChildResume } from './child-resume';
 import { Config } from './config';
 import { CountEstimates } from './counts';
+import { ChangeFeed, StreamChanges } from './change-feed';
 import { ApiError, ConnectorError } from './errors';
 import { ApiClient } from './http/client';
 import { CursorFilter } from './incremental';
 import { ProtocolOutput } from './output';
+import { RefetchById } from './refetch-by-id';
 import { Page } from './pagination';
 import { ProductCatalog } from './product-catalog';
 import { StreamProgress } from './progress';
@@ -48,6 +50,7 @@ export async function runSync(input: SyncInput): Promise<boolean> {
 
   const state: ConnectorState = { ...input.state };
   const counts = new CountEstimates(input.client);
+  const changeFeed = ChangeFeed.forSync(streams, selected, state, input.logger);
   const abort: { error?: ConnectorError } = {};
   const reported = new Set<unknown>();
   const results = await Promise.all(
@@ -56,7 +59,7 @@ export async function runSync(input: SyncInput): Promise<boolean> {
       const pages = stream === emitter ? listRead!.pages : undefined;
       let failure: unknown;
       try {
-        await syncStream(stream, syncMode === 'incremental', state, abort, { ...input, counts }, pages);
+        await syncStream(stream, syncMode === 'incremental', state, abort, { ...input, counts, changeFeed }, pages);
         input.output.message(streamStatus(name, 'COMPLETE'));
         return true;
       } catch (error) {
@@ -91,7 +94,7 @@ async function syncStream(
   incrementalMode: boolean,
   state: ConnectorState,
   abort: { error?: ConnectorError },
-  input: SyncInput & { counts: CountEstimates },
+  input: SyncInput & { counts: CountEstimates; changeFeed?: ChangeFeed },
   listPages?: () => AsyncIterable<Page>
 ): Promise<void> {
   const { config, client, output, logger, products, counts } = input;
@@ -103,8 +106,10 @@ async function syncStream(
   // A full refresh without start_date emits everything: no per-record cursor work.
   const filter =
     field && (incremental || config.start_date)
-      ? new CursorFilter(field, name, incremental ? state[name] : undefined, config.start_date, logger)
+      ? new CursorFilter(field, name, incremental ? state[name] : undefined, config.start_date, logger, lookbackMs(stream, incremental, config))
       : undefined;
+  // Records changed since the last sync that the events log names (read before the list, see src/change-feed.ts).
+  const changes = incremental && stream.definition.changeFeed ? await changesOf(stream, state, input.changeFeed) : undefined;
   logger.info(
     `Stream '${name}': ${incremental ? `incremental from ${JSON.stringify(filter!.startingState())}` : 'full refresh'}.`
   );
@@ -123,7 +128,7 @@ async function syncStream(
   let sinceCheckpoint = 0;
   // Child streams have no total for the whole stream, only per product: they send no estimate.
   let estimateSent = stream instanceof ProductChildStream;
-  const emit = async (page: Page): Promise<void> => {
+  const emit = async (page: Page, reread = false): Promise<void> => {
     if (abort.error) throw new Aborted();
     if (!estimateSent && page.total !== undefined) {
       estimateSent = true;
@@ -138,8 +143,12 @@ async function syncStream(
     }
     const before = progress.records;
     for (const record of page.records) {
-      createdSince?.check(record);
-      if (filter && !filter.accepts(record)) continue;
+      // A record read again by id leaves the cursor alone: only creation times move it.
+      if (!reread) {
+        createdSince?.check(record);
+        const wanted = !filter || filter.accepts(record);
+        if (!(changes?.take(record) ?? false) && !wanted) continue;
+      }
       output.record(name, record);
       progress.records++;
     }
@@ -148,7 +157,7 @@ async function syncStream(
     sinceCheckpoint += progress.records - before;
     if (incremental && sinceCheckpoint >= CHECKPOINT_EVERY_RECORDS) {
       sinceCheckpoint = 0;
-      output.message(stateMessage(name, filter!.startingState(), state));
+      output.message(stateMessage(name, { ...filter!.startingState(), ...changes?.state(state[name]) }, state));
     }
     await output.ready();
   };
@@ -165,10 +174,13 @@ async function syncStream(
   } else {
     for await (const page of listPages ? listPages() : stream.readSlice(undefined, createdSince?.params)) await emit(page);
   }
+  if (changes) for await (const page of new RefetchById(stream, input).read(changes.remaining())) await emit(page, true);
   await countRequest;
 
   if (incremental) {
-    state[name] = filter!.final(stateCap(stream, client.statsFor(name).earliestServerTime ?? startedAt, products));
+    const cap = stateCap(stream, client.statsFor(name).earliestServerTime ?? startedAt, products);
+    const created = filter!.final(cap);
+    state[name] = { ...created, ...changes?.state(state[name], { created, field: field!, cap }) };
     output.message(stateMessage(name, state[name], state));
   } else {
     // The protocol asks a final state of every stream; a full refresh keeps what it was given, minus any resume position.
@@ -176,6 +188,16 @@ async function syncStream(
     output.message(stateMessage(name, state[name], state));
   }
   logger.info(progress.summary());
+}
+
+/** The orders lookback (lookback_days) in ms, for an incremental read of a stream that declares it. */
+function lookbackMs(stream: EcommerceStream, incremental: boolean, config: Config): number {
+  return incremental && stream.definition.lookback ? config.lookback_days * 24 * 60 * 60 * 1000 : 0;
+}
+
+/** On a first sync (no feed), nothing to re-read: the feed only starts its cursor. */
+async function changesOf(stream: EcommerceStream, state: ConnectorState, feed: ChangeFeed | undefined): Promise<StreamChanges> {
+  return feed ? feed.changesFor(stream, state[stream.name]) : new StreamChanges(new Map(), undefined);
 }
 
 /**

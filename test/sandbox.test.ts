@@ -471,6 +471,61 @@ describe('request economy: embed, order filters, counts (each behind a setting)'
   });
 });
 
+describe('changes after creation: single orders and customers, ids on orders, change events', () => {
+  test('GET /v1/orders/{id} and /v1/customers/{id} answer the record as the list does (both forms), 404 once deleted, counted apart', async () => {
+    for (const vendor of [false, true]) {
+      const s = await start({ vendor });
+      const truth = s.truth();
+      const order = truth.orders[10];
+      const customer = truth.customers[3];
+      const one = await call(s, `/v1/orders/${order.id}`);
+      expect(one.status).toBe(200);
+      expect(vendor ? one.body : one.body.data).toEqual(order);
+      const c = await call(s, `/v1/customers/${customer.id}`);
+      expect(vendor ? c.body : c.body.data).toEqual(customer);
+      s.mutate({ op: 'delete', resource: 'orders', ids: [order.id as number] });
+      expect((await call(s, `/v1/orders/${order.id}`)).status).toBe(404);
+      expect(s.counters().singleRecord).toEqual({ orders: 2, customers: 1 });
+      expect(s.counters().byResource).toEqual({});
+      await s.close();
+    }
+  });
+
+  test('ids= on the orders list: honoured, ignored, or answered with two orders not asked for', async () => {
+    const s = await start();
+    const all = s.truth().orders;
+    const asked = [all[5].id, all[200].id, all[250].id];
+    const ids = async () => ((await call(s, `/v1/orders?ids=${asked.join(',')}&limit=50`)).body.data as Array<{ id: number }>).map((r) => r.id);
+    expect(await ids()).toEqual(asked);
+    s.updateSettings({ idsFilter: 'ignored' });
+    expect(await ids()).toEqual(all.slice(0, 50).map((r) => r.id));
+    s.updateSettings({ idsFilter: 'extra' });
+    expect(await ids()).toEqual([all[0].id, all[1].id, ...asked]);
+    expect(s.counters().idsLists).toBe(3);
+    expect((await call(s, '/v1/orders?ids=1,x')).status).toBe(400);
+    await s.close();
+  });
+
+  test('updating or deleting orders and customers writes the matching events at the change\'s time; changeEvents off writes none', async () => {
+    const s = await start();
+    const before = s.truth().events.length;
+    const result = s.mutate({ op: 'update', resource: 'orders', ids: [1, 2] });
+    s.mutate({ op: 'update', resource: 'customers', ids: [3] });
+    s.mutate({ op: 'delete', resource: 'orders', ids: [4] });
+    const events = s.truth().events.slice(before);
+    expect(events.map((e) => [e.type, e.resource_type, e.resource_id])).toEqual([
+      ['order.updated', 'order', 1], ['order.updated', 'order', 2], ['customer.updated', 'customer', 3], ['order.deleted', 'order', 4],
+    ]);
+    const order1 = s.truth().orders.find((o) => o.id === 1)!;
+    expect(events[0].created_at_utc).toBe(order1.updated_at_utc);
+    expect(result.inserted.events).toEqual([events[0].id, events[1].id]);
+    s.updateSettings({ changeEvents: false });
+    s.mutate({ op: 'update', resource: 'orders', ids: [5] });
+    expect(s.truth().events.length).toBe(before + 4);
+    await s.close();
+  });
+});
+
 describe('admin', () => {
   let mut: Sandbox;
 
@@ -493,7 +548,7 @@ describe('admin', () => {
     await admin(mut, 'truth');
     expect((await admin(mut, 'counters')).body).toEqual({
       requests: 5, byStatus: { '200': 3, '404': 1, '401': 1 }, rateLimited: 0, faults: 0, byFault: {},
-      peakConcurrency: 1, byResource: { products: 1, products_reviews: 1, orders: 1 }, singleProduct: 0, counts: 1,
+      peakConcurrency: 1, byResource: { products: 1, products_reviews: 1, orders: 1 }, singleProduct: 0, singleRecord: {}, idsLists: 0, counts: 1,
     });
     await admin(mut, 'counters/reset', {});
     expect((await admin(mut, 'counters')).body.requests).toBe(0);

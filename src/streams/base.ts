@@ -40,6 +40,12 @@ export interface StreamDefinition {
   embeddedAs?: EmbeddedName;
   /** The list takes `from` (UNIX seconds, created at or after) and `sort=date`: see src/server-filter.ts. */
   filtersCreatedSince?: boolean;
+  /** The events log's subjectType for these records: changed ones are read again (src/change-feed.ts). */
+  changeFeed?: string;
+  /** The list takes `ids=1,2,3`, checked answer by answer (src/refetch-by-id.ts). */
+  filtersByIds?: boolean;
+  /** Incremental reads start `lookback_days` before the state (records change after creation). */
+  lookback?: boolean;
 }
 
 /** A product's slice; `embedded` holds its children when the products list carried them whole. */
@@ -121,8 +127,8 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
     return fetch;
   }
 
-  /** Brings a record of either dialect to the documented form, in place. */
-  protected normalize(record: Rec, _slice?: Slice): void {
+  /** Brings a record of either dialect to the documented form, in place (list and single-record answers alike). */
+  normalize(record: Rec, _slice?: Slice): void {
     deriveTimestamps(record);
   }
 
@@ -177,7 +183,7 @@ export abstract class ProductChildStream extends EcommerceStream {
    * slice does. product_id keeps the JSON type of the product's id; when the API
    * sends one it is kept, and must name the same product.
    */
-  protected override normalize(record: Rec, slice?: Slice): void {
+  override normalize(record: Rec, slice?: Slice): void {
     super.normalize(record, slice);
     const productId = slice!.prd_id;
     if (record.product_id === undefined || record.product_id === null) {

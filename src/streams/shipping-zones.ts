@@ -8,7 +8,7 @@ export class ShippingZones extends ListStream {
   }
 
   /** Live shops send no uuid: derive a stable one so that merges by key keep working. */
-  protected override normalize(record: Rec): void {
+  override normalize(record: Rec): void {
     super.normalize(record);
     record.uuid ??= zoneUuid(record);
   }

@@ -22,7 +22,11 @@ describe('Guarantee 4: mid-stream checkpoints on a large stream', () => {
     const truth = (sb.truth() as Record<string, Rec[]>).orders;
     expect(truth.length).toBeGreaterThanOrEqual(3000);
     const from = '2023-03-01T00:00:00.000Z';
-    const config = testConfig(sb.url, { page_size: 100 });
+    // The change feed starts after the last event and the lookback is off: this is about the creation cursor's
+    // checkpoints (the feed's own kill-safety is in test/acceptance/fresh-data.test.ts).
+    const events = (sb.truth() as Record<string, Rec[]>).events;
+    const changesSince = new Date(Math.max(...events.map((e) => instant(e.created_at_utc)!)) + 1000).toISOString();
+    const config = testConfig(sb.url, { page_size: 100, lookback_days: 0 });
 
     let seen = 0;
     const midStream: Array<{ after: number; state: Rec }> = [];
@@ -30,7 +34,7 @@ describe('Guarantee 4: mid-stream checkpoints on a large stream', () => {
     const first = await read(config, {
       streams: ['orders'],
       mode: 'incremental',
-      state: { orders: { created_at_utc: from } },
+      state: { orders: { created_at_utc: from, changes_since: changesSince } },
       timeoutMs: 120_000,
       onMessage: (m: Message, child: ChildProcess) => {
         if (m.type === 'RECORD') seen++;
@@ -48,7 +52,7 @@ describe('Guarantee 4: mid-stream checkpoints on a large stream', () => {
     // Each checkpoint followed at least 1,000 more records, and kept the state the sync started from.
     expect(midStream[0].after).toBeGreaterThanOrEqual(1000);
     expect(midStream[1].after - midStream[0].after).toBeGreaterThanOrEqual(1000);
-    for (const { state } of midStream) expect(state).toEqual({ created_at_utc: from });
+    for (const { state } of midStream) expect(state).toEqual({ created_at_utc: from, changes_since: changesSince });
 
     const second = await read(config, { streams: ['orders'], mode: 'incremental', state: lastStates(first), timeoutMs: 120_000 });
     expect(errorTraces(second)).toEqual([]);

@@ -41,7 +41,8 @@ describe('Guarantee 5: cursor edge cases', () => {
   /** Serves `orders` at /v1/orders (offset, limit, total) and runs an incremental sync of orders from `state`. */
   async function syncOrders(orders: Rec[], state: string | undefined) {
     const server = await res.server(listHandler({ '/v1/orders': orders }));
-    const run = await read(testConfig(server.url, { page_size: 3 }), {
+    // lookback_days 0: this is about the cursor's own comparisons, not the orders lookback window.
+    const run = await read(testConfig(server.url, { page_size: 3, lookback_days: 0 }), {
       streams: ['orders'],
       mode: 'incremental',
       state: state === undefined ? undefined : [{ type: 'STREAM', stream: { stream_descriptor: { name: 'orders' }, stream_state: { created_at_utc: state } } }],

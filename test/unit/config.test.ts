@@ -59,6 +59,13 @@ describe('parseConfig', () => {
     expect(error(raw).failureType).toBe('config_error');
   });
 
+  it('lookback_days: 30 by default, 0 turns it off, a negative or fractional number is refused', () => {
+    expect(parseConfig(base).lookback_days).toBe(30);
+    expect(parseConfig({ ...base, lookback_days: 0 }).lookback_days).toBe(0);
+    expect(error({ ...base, lookback_days: -1 }).message).toMatch(/'lookback_days' must be a whole number of at least 0/);
+    expect(error({ ...base, lookback_days: 1.5 }).message).toMatch(/'lookback_days'/);
+  });
+
   it('never repeats a secret in its message', () => {
     for (const raw of [
       { api_key: { nested: 'key-123' }, api_secret: 'secret-456' },

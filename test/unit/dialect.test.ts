@@ -1,4 +1,4 @@
-import { deriveTimestamps, readPage, toIsoUtc, zoneUuid } from '../../src/dialect';
+import { deriveTimestamps, readPage, readRecord, toIsoUtc, zoneUuid } from '../../src/dialect';
 
 describe('readPage', () => {
   it('reads the documented envelope with its total', () => {
@@ -10,6 +10,18 @@ describe('readPage', () => {
   });
   it.each([[{ message: 'ok' }], ['<html>'], [null], [{ data: {} }]])('refuses %j', (body) => {
     expect(readPage(body)).toBeUndefined();
+  });
+});
+
+describe('readRecord', () => {
+  it('reads one record: under "data" (documented form) or bare with its id (vendor form)', () => {
+    expect(readRecord({ data: { id: 5, status: 'paid' } })).toEqual({ id: 5, status: 'paid' });
+    expect(readRecord({ id: 5, status: { id: 2, name: 'Paid' } })).toEqual({ id: 5, status: { id: 2, name: 'Paid' } });
+    // A bare record that carries a field named data (the vendor's events do) stays whole.
+    expect(readRecord({ id: 9, data: { id: 1 } })).toEqual({ id: 9, data: { id: 1 } });
+    expect(readRecord({ data: [{ id: 1 }] })).toBeUndefined();
+    expect(readRecord([{ id: 1 }])).toBeUndefined();
+    expect(readRecord(null)).toBeUndefined();
   });
 });
 

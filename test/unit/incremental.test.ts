@@ -68,4 +68,18 @@ describe('CursorFilter', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/'orders': record 1 has "1"/);
   });
+
+  it('a lookback widens what is emitted before a saved state, never the state itself nor start_date', () => {
+    const day = 24 * 60 * 60 * 1000;
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-03-31T00:00:00Z' }, undefined, undefined, 30 * day);
+    expect(f.since).toBe(Date.parse('2024-03-01T00:00:00Z'));
+    expect(f.accepts(at('2024-03-01T00:00:00Z'))).toBe(true); // inside the window
+    expect(f.accepts(at('2024-02-29T23:59:59Z'))).toBe(false); // outside
+    expect(f.startingState()).toEqual({ created_at_utc: '2024-03-31T00:00:00.000Z' });
+    expect(f.final(undefined)).toEqual({ created_at_utc: '2024-03-31T00:00:00.000Z' }); // window records never move it
+    expect(f.accepts(at('2024-04-02T00:00:00Z'))).toBe(true);
+    expect(f.final(undefined)).toEqual({ created_at_utc: '2024-04-02T00:00:00.000Z' });
+    const first = new CursorFilter('created_at_utc', 'orders', undefined, '2024-01-01T00:00:00.000Z', undefined, 30 * day);
+    expect(first.accepts(at('2023-12-31T23:59:59Z'))).toBe(false);
+  });
 });

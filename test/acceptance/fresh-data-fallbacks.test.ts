@@ -1,0 +1,59 @@
+/**
+ * Issue 20, the change feed when the events log fails: the orders stream goes
+ * on without it (the lookback window still applies) and `changes_since` stays
+ * where it was, so the next sync asks the log from the same point and no change
+ * is lost. Scripted server, bin/main as its own process.
+ */
+import http from 'node:http';
+
+import { records } from '../helpers/connector';
+import { Rec, Resources, errorTraces, listHandler, logs, read, statesOf, testConfig } from '../helpers/guarantees';
+import { json } from '../helpers/scripted-server';
+
+jest.setTimeout(60_000);
+
+const res = new Resources();
+afterEach(() => res.closeAll());
+
+const ORDERS: Rec[] = [
+  { id: 1, created_at_utc: '2024-01-10T00:00:00Z', status: 'paid' },
+  { id: 2, created_at_utc: '2024-03-01T00:00:00Z', status: 'placed' },
+  { id: 3, created_at_utc: '2024-03-02T00:00:00Z', status: 'placed' },
+];
+const STATE = { orders: { created_at_utc: '2024-03-01T00:00:00.000Z', changes_since: '2024-03-01T12:00:00.000Z' } };
+
+it.each([
+  ['answers 404 (not served)', 404],
+  ['answers 403 (no permission)', 403],
+  ['keeps failing with 500', 500],
+])('the events log %s: orders complete from the state, a warning says so, changes_since is kept', async (_, status) => {
+  const orders = listHandler({ '/v1/orders': ORDERS });
+  const server = await res.server((req: http.IncomingMessage, response: http.ServerResponse) => {
+    if (new URL(req.url ?? '/', 'http://local').pathname === '/v1/events') return json(response, status, { error: { message: 'no' } });
+    orders(req, response);
+  });
+  const run = await read(testConfig(server.url, { max_retries: 1, lookback_days: 0 }), { streams: ['orders'], mode: 'incremental', state: STATE });
+  expect(errorTraces(run)).toEqual([]);
+  expect(run.code).toBe(0);
+  expect(records(run, 'orders').map((r) => r.id)).toEqual([2, 3]);
+  const warned = logs(run, 'WARN').filter((l) => l.startsWith('The events log (/v1/events)'));
+  expect(warned).toHaveLength(1);
+  expect(warned[0]).toMatch(/next sync asks the log from the same point/);
+  expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-02T00:00:00.000Z', changes_since: STATE.orders.changes_since });
+  expect(server.seen.filter((s) => s.url.startsWith('/v1/events')).length).toBe(status === 500 ? 2 : 1);
+});
+
+it('an event naming an old order: the order is emitted again from the list read, without a request of its own, and the state cursor does not move back', async () => {
+  const events = [
+    { id: 7, type: 'order.updated', resource_type: 'order', resource_id: 1, created_at_utc: '2024-03-01T12:30:00Z' },
+    { id: 6, type: 'product.updated', resource_type: 'product', resource_id: 1, created_at_utc: '2024-03-01T12:30:00Z' },
+    { id: 5, type: 'order.updated', resource_type: 'order', resource_id: 2, created_at_utc: '2024-02-01T00:00:00Z' }, // before changes_since
+  ];
+  // This list ignores `from` and `ids`, as a server may: the whole list comes back, so order 1 is in it.
+  const server = await res.server(listHandler({ '/v1/orders': ORDERS, '/v1/events': events }));
+  const run = await read(testConfig(server.url, { lookback_days: 0 }), { streams: ['orders'], mode: 'incremental', state: STATE });
+  expect(run.code).toBe(0);
+  expect(records(run, 'orders').map((r) => r.id)).toEqual([1, 2, 3]);
+  expect(server.seen.filter((s) => /^\/v1\/orders\/\d/.test(s.url) || s.url.includes('ids='))).toEqual([]);
+  expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-02T00:00:00.000Z', changes_since: '2024-03-01T12:30:00.000Z' });
+});
