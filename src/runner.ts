@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { AirbyteSourceRunner } from 'faros-airbyte-cdk';
+import { AirbyteSourceRunner } from 'faros-airbyte-cdk/lib/sources/source-runner';
 
 import { parseCatalog } from './catalog';
 import { Config, parseConfig } from './config';

@@ -1,22 +1,31 @@
-import { AirbyteConnectionStatusMessage, AirbyteSourceBase, AirbyteSpec } from 'faros-airbyte-cdk';
+import { AirbyteConnectionStatusMessage, AirbyteSpec } from 'faros-airbyte-cdk/lib/protocol';
+import { AirbyteSourceBase } from 'faros-airbyte-cdk/lib/sources/source-base';
 import VError from 'verror';
 
-import { SelectedStream } from './catalog';
-import { Config } from './config';
-import { EmbeddedChildren, EmbeddedName } from './embedded-children';
+import type { SelectedStream } from './catalog';
+import type { Config } from './config';
+import type { EmbeddedName } from './embedded-children';
 import { ConnectorError } from './errors';
-import { ApiClient, RetryNotice } from './http/client';
+import type { ApiClient, RetryNotice } from './http/client';
 import { CHECK } from './http/describe-error';
-import { ProtocolOutput } from './output';
-import { PageCap } from './page-cap';
-import { ProductCatalog } from './product-catalog';
+import type { ProtocolOutput } from './output';
+import type { PageCap } from './page-cap';
+import type { ProductCatalog } from './product-catalog';
 import { connectionStatus } from './protocol';
-import { ConnectorState } from './state';
-import { allStreams, EcommerceStream } from './streams';
-import { runSync } from './sync';
+import type { ConnectorState } from './state';
+import type { EcommerceStream } from './streams';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const SPEC = require('../resources/spec.json');
+
+/*
+ * Each command loads only what it uses: Airbyte starts a fresh process for every
+ * spec, check, discover and read, so start-up is paid on every platform action.
+ * spec loads none of these; discover the stream classes; check the HTTP client;
+ * read all of them (test/startup/loaded-modules.test.ts keeps it so).
+ */
+const streamClasses = () => require('./streams') as typeof import('./streams');
+const httpClient = () => require('./http/client') as typeof import('./http/client');
 
 /** The names under which the products list can embed the selected child streams. */
 function embeddable(streams: EcommerceStream[], selected: SelectedStream[]): EmbeddedName[] {
@@ -46,7 +55,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
           throw new Error(`No ${what} outside check and read: discover and spec make no request.`);
         },
       });
-    return allStreams({
+    return streamClasses().allStreams({
       config,
       client: offline<ApiClient>('HTTP client'),
       products: offline<ProductCatalog>('product list'),
@@ -57,7 +66,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
 
   /** One cheap authenticated request; the answer says what was verified or what failed. */
   override async check(config: Config): Promise<AirbyteConnectionStatusMessage> {
-    const client = new ApiClient(config, undefined, Math.min(config.max_retries, 1));
+    const client = new (httpClient().ApiClient)(config, undefined, Math.min(config.max_retries, 1));
     try {
       await client.get('/v1/products', { offset: 0, [config.page_size_parameter]: 1 }, CHECK);
       return connectionStatus(
@@ -80,6 +89,12 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
 
   /** Runs the read command's sync, writing messages to `output`. Resolves to false if any stream failed. */
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
+    const [{ runSync }, { ProductCatalog }, { PageCap }, { EmbeddedChildren }] = await Promise.all([
+      import('./sync'),
+      import('./product-catalog'),
+      import('./page-cap'),
+      import('./embedded-children'),
+    ]);
     const client = this.client(config);
     let lister: EcommerceStream | undefined;
     const embedded = config.use_embedded_children ? new EmbeddedChildren(embeddable(this.streams(config), selected)) : undefined;
@@ -91,7 +106,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
       embedded
     );
     const pageCap = PageCap.forRun(config.page_size, this.logger);
-    const streams = allStreams({ config, client, products, pageCap, logger: this.logger });
+    const streams = streamClasses().allStreams({ config, client, products, pageCap, logger: this.logger });
     lister = streams.find((s) => s.emitsProductList);
     try {
       return await runSync({ config, streams, selected, state, client, products, output, logger: this.logger });
@@ -106,7 +121,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
   }
 
   private client(config: Config): ApiClient {
-    return new ApiClient(config, {
+    return new (httpClient().ApiClient)(config, {
       retry: (n: RetryNotice) =>
         this.logger.warn(
           `Stream '${n.stream}': ${n.path} answered ${n.reason}; retry ${n.attempt} in ${(n.delayMs / 1000).toFixed(1)} s.`

@@ -1,4 +1,4 @@
-import { Data } from 'faros-airbyte-cdk';
+import { Data } from 'faros-airbyte-cdk/lib/utils';
 
 import { ConfigError } from './errors';
 import { StreamState } from './incremental';

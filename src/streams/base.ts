@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { AirbyteLogger, AirbyteStreamBase } from 'faros-airbyte-cdk';
+import type { AirbyteLogger } from 'faros-airbyte-cdk/lib/logger';
 
 import { Config } from '../config';
 import { deriveTimestamps, readPage } from '../dialect';
@@ -12,6 +12,7 @@ import { PageCap } from '../page-cap';
 import { Page, paginate, Rec } from '../pagination';
 import { ProductCatalog } from '../product-catalog';
 import { productLookup } from '../product-lookup';
+import { AirbyteStreamBase } from '../kit-stream-base';
 
 /** What every stream gets: one client and one product catalog per run. */
 export interface StreamContext {
