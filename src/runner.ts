@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { AirbyteSourceRunner } from 'faros-airbyte-cdk/lib/sources/source-runner';
+import { Runner } from 'faros-airbyte-cdk/lib/runner';
 
 import { parseCatalog } from './catalog';
 import { Config, parseConfig } from './config';
@@ -11,20 +11,25 @@ import { EcommerceSource } from './source';
 import { redactor } from './redact';
 import { parseState } from './state';
 
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const KIT_VERSION: string = require('faros-airbyte-cdk/package.json').version;
+
 /**
  * The CDK's command runner with spec, check, discover and read replaced, so that
  * every input is validated before any request, every failure ends in one TRACE
  * error (or a FAILED connection status for check) and a non-zero exit code, and
  * output is flushed before the process ends. The CDK's runner loads inputs with
  * require() (whose errors quote the file) and exits on error before stdout drains.
+ * Its own module (AirbyteSourceRunner) is loaded only for the two commands kept
+ * from it: it loads lodash, table and enquirer, a third of spec's start-up.
  */
-export class SourceRunner extends AirbyteSourceRunner<Config> {
+export class SourceRunner extends Runner {
   constructor(
     logger: ProtocolLogger,
     private readonly ecommerce: EcommerceSource,
     private readonly output: ProtocolOutput
   ) {
-    super(logger, ecommerce);
+    super(logger);
     process.removeAllListeners('uncaughtException');
     process.removeAllListeners('unhandledRejection');
     const crash = (error: unknown) => void this.fail(error).then(() => this.output.end());
@@ -32,13 +37,46 @@ export class SourceRunner extends AirbyteSourceRunner<Config> {
     process.on('unhandledRejection', crash);
   }
 
-  override specCommand(): Command {
+  /** The CDK's command line: the same commands, names and version. */
+  mainCommand(): Command {
+    return new Command()
+      .name('main')
+      .version('v' + KIT_VERSION)
+      .addCommand(this.specCommand())
+      .addCommand(this.kitCommand('spec-pretty', 'pretty spec command'))
+      .addCommand(this.kitCommand('airbyte-local-cli-wizard', 'Run a wizard command to prepare arguments for Airbyte Local CLI'))
+      .addCommand(this.checkCommand())
+      .addCommand(this.discoverCommand())
+      .addCommand(this.readCommand());
+  }
+
+  /**
+   * One of the CDK's own commands, its module loaded when it runs: every
+   * argument (--help included) goes to the CDK's command as given. The CDK's
+   * runner is not constructed, so its process-wide error handlers (see the
+   * constructor) are not installed a second time.
+   */
+  private kitCommand(name: 'spec-pretty' | 'airbyte-local-cli-wizard', description: string): Command {
+    return new Command(name)
+      .description(description)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(async (_opts, command: Command) => {
+        const { AirbyteSourceRunner } = await import('faros-airbyte-cdk/lib/sources/source-runner');
+        const kit = Object.assign(Object.create(AirbyteSourceRunner.prototype), { logger: this.logger, source: this.ecommerce });
+        const real: Command = name === 'spec-pretty' ? kit.specPrettyCommand() : kit.airbyteLocalCLIWizardCommand();
+        await real.parseAsync(command.args, { from: 'user' });
+      });
+  }
+
+  specCommand(): Command {
     return new Command('spec')
       .description('print the connector specification')
       .action(() => this.run(async () => this.output.message(await this.ecommerce.spec())));
   }
 
-  override checkCommand(): Command {
+  checkCommand(): Command {
     return new Command('check')
       .description('check the credentials and that the API answers')
       .requiredOption('--config <path to json>', 'config json')
@@ -57,7 +95,7 @@ export class SourceRunner extends AirbyteSourceRunner<Config> {
       );
   }
 
-  override discoverCommand(): Command {
+  discoverCommand(): Command {
     return new Command('discover')
       .description('list the streams and their schemas')
       .requiredOption('--config <path to json>', 'config json')
@@ -69,7 +107,7 @@ export class SourceRunner extends AirbyteSourceRunner<Config> {
       );
   }
 
-  override readCommand(): Command {
+  readCommand(): Command {
     return new Command('read')
       .description('read the selected streams')
       .requiredOption('--config <path to json>', 'config json')
