@@ -174,6 +174,7 @@ async function throughputAt(scale: number, pageSize: number, streams: typeof STR
     const figures = (p: Program) => ({
       records_per_second: median(p.runs.map(rate)),
       seconds: median(p.runs.map((m) => m.seconds)),
+      cpu_seconds: median(p.runs.map((m) => m.cpuSeconds)),
       peak_rss_mb: median(p.runs.map((m) => m.peakRssMb)),
       requests: p.requests,
       record_bytes: p.runs.map((m) => m.recordBytes),

@@ -21,6 +21,8 @@ export interface Measured {
   /** Bytes of every RECORD line but its `"emitted_at":…,` (a clock reading), to compare two programs' output. */
   recordBytes: number;
   peakRssMb: number;
+  /** User + system CPU time of the process. */
+  cpuSeconds: number;
   code: number | null;
   /** Sorted digests of every record line's stream and data, to compare two runs' records. */
   digests?: string[];
@@ -57,16 +59,18 @@ export function measure(programArgs: string[], keepDigests = false): Promise<Mea
     }
   });
   return new Promise((resolve) =>
-    child.on('close', (code) =>
+    child.on('close', (code) => {
+      const usage = JSON.parse(fs.readFileSync(rssFile, 'utf8'));
       resolve({
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
         records,
         recordBytes,
         code,
-        peakRssMb: Number(fs.readFileSync(rssFile, 'utf8')) / 1024,
+        peakRssMb: usage.maxRssKb / 1024,
+        cpuSeconds: usage.cpuMicros / 1e6,
         ...(keepDigests && { digests: digests.sort() }),
-      })
-    )
+      });
+    })
   );
 }
 
