@@ -60,8 +60,10 @@ describe('modules each command loads (bin/main with a recording preload)', () =>
     expect(own(modules)).toContain('lib/runner.js'); // the recorder saw the connector load
     const loaded = [...own(modules), ...packages(modules)];
     expect(loaded.filter((m) => [...READ_LOOP, ...STREAM_CLASSES, ...HTTP_STACK.own, ...HTTP_STACK.packages, ...NEVER].includes(m))).toEqual([]);
-    // The kit by deep path: its index (which loads every module of the kit) and its source runner stay unloaded.
-    expect(modules.filter((m) => /faros-airbyte-cdk\/lib\/(index|sources\/source-runner)\.js$/.test(m))).toEqual([]);
+    // The kit by deep path: its index (which loads every module of the kit), its source runner and base
+    // source, and its utils (which load lodash) stay unloaded.
+    expect(modules.filter((m) => /faros-airbyte-cdk\/lib\/(index|utils|sources\/(source-runner|source-base))\.js$/.test(m))).toEqual([]);
+    expect(packages(modules)).not.toContain('lodash');
   });
 
   it('discover loads the stream classes but not the read loop, the HTTP stack, or faros-js-client', async () => {
