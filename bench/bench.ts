@@ -6,17 +6,22 @@
  * 1. Rate-limited: wall time ÷ the floor the bucket imposes, 429s ÷ requests,
  *    requests ÷ the minimum the data needs.
  * 2. Latency-bound: wall time at the default concurrency ÷ at concurrency 1.
- * 3. Throughput: records/s ÷ a minimal baseline's, and peak RSS as data doubles,
- *    on the ten top-level lists at page size 100.
+ * 3. Throughput: records/s ÷ two plain-Node baselines' (bench/baseline.mjs, one
+ *    request at a time over one socket, and 8 in flight), and peak RSS as data
+ *    doubles, on the ten top-level lists at page size 100. All three programs
+ *    make the same requests (counted on the sandbox) and print the same RECORD
+ *    bytes; both are checked on every run.
  * 4. Big shop: the same figures for all 14 streams at the default page size 20
  *    (half the records come from per-product child lists), ≥ 40,000 records;
  *    and peak RSS with default options (children embedded in the products list).
- *    Figures of 3 and 4 are medians of 3 runs each (1 with --quick).
+ *    Figures of 3 and 4 are medians of 3 rounds (1 with --quick), each round
+ *    running every program once; ratios are taken within a round, and their
+ *    range is printed beside the median.
  * 5. Live shop: requests ÷ the minimum the data needs, vendor dialect, with and
  *    without the server honouring embed, from and /count (bench/live-shop.ts).
+ * 6. Start-up: spec, check, discover and read of one small stream, wall time ÷
+ *    bare `node -e 0`'s and peak RSS (bench/start-up.ts).
  */
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,14 +31,14 @@ import { table } from 'table';
 
 import { startSandbox } from '../sandbox/server';
 import { liveShop, liveShopRows } from './live-shop';
+import { BASELINE, connector, measure, Measured, median, TMP } from './measure';
+import { startUp, startUpRows } from './start-up';
 import { STREAM_TABLE } from '../scripts/streams';
 
-const ROOT = path.resolve(__dirname, '..');
-const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'ecommerce-bench-'));
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false }, // smaller data, for trying the bench itself
-    only: { type: 'string' }, // 'big-shop' or 'live-shop': that scenario alone, printed but not written to results.json
+    only: { type: 'string' }, // 'big-shop', 'live-shop' or 'start-up': that scenario alone, printed but not written to results.json
   },
 });
 
@@ -45,68 +50,6 @@ const STREAMS: Array<{ name: string; path: string; pk: string; child?: boolean; 
   child: !!s.parent,
   single: !!s.unpaginated,
 }));
-
-interface Measured {
-  seconds: number;
-  records: number;
-  peakRssMb: number;
-  code: number | null;
-  /** Sorted digests of every record line's stream and data, to compare two runs' records. */
-  digests?: string[];
-}
-
-/** Runs a node program with stdout piped here and counted (as a platform would read it). */
-function measure(programArgs: string[], keepDigests = false): Promise<Measured> {
-  const rssFile = path.join(TMP, `rss-${Math.random().toString(36).slice(2)}`);
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--require', path.join(__dirname, 'peak-rss.js'), ...programArgs], {
-    cwd: ROOT,
-    env: { ...process.env, PEAK_RSS_FILE: rssFile },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let records = 0;
-  let pending = '';
-  const digests: string[] = [];
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
-      if (!line.startsWith('{"type":"RECORD"')) continue;
-      records++;
-      if (keepDigests) {
-        const { record } = JSON.parse(line);
-        digests.push(createHash('sha1').update(record.stream + JSON.stringify(record.data)).digest('hex'));
-      }
-    }
-  });
-  return new Promise((resolve) =>
-    child.on('close', (code) =>
-      resolve({
-        seconds: Number(process.hrtime.bigint() - started) / 1e9,
-        records,
-        code,
-        peakRssMb: Number(fs.readFileSync(rssFile, 'utf8')) / 1024,
-        ...(keepDigests && { digests: digests.sort() }),
-      })
-    )
-  );
-}
-
-function connector(config: object, streams: string[]): string[] {
-  const id = Math.random().toString(36).slice(2);
-  const configFile = path.join(TMP, `config-${id}.json`);
-  const catalogFile = path.join(TMP, `catalog-${id}.json`);
-  fs.writeFileSync(configFile, JSON.stringify({ api_key: 'demo_key', api_secret: 'demo_secret', ...config }));
-  fs.writeFileSync(
-    catalogFile,
-    JSON.stringify({
-      streams: streams.map((name) => ({ stream: { name }, sync_mode: 'full_refresh', destination_sync_mode: 'append' })),
-    })
-  );
-  return [path.join(ROOT, 'bin', 'main'), 'read', '--config', configFile, '--catalog', catalogFile];
-}
 
 /** The fewest requests that can read these streams with this page size, given a total in every answer. */
 function minimumRequests(truth: Record<string, Array<Record<string, any>>>, pageSize: number, streams = STREAMS): number {
@@ -185,9 +128,19 @@ const THROUGHPUT_STREAMS = STREAMS.filter((s) => !s.child);
 /** Each program runs this many times per size, alternating; figures are medians (one run is one sample on a shared machine). */
 const RUNS = args.quick ? 1 : 3;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+/** The connector's default concurrency (max_concurrency): the second baseline keeps as many requests in flight. */
+const IN_FLIGHT: number = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'resources', 'spec.json'), 'utf8')).connectionSpecification
+  .properties.max_concurrency.default;
+
+/** What one program did in one run of a size, and the connector's ratio to it in the same round. */
+interface Program {
+  runs: Measured[];
+  requests: number[];
+}
+
+/** Median and range of per-round figures: each round runs every program once, back to back. */
+function spread(values: number[]) {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
 async function throughputAt(scale: number, pageSize: number, streams: typeof STREAMS, withDefaults: boolean) {
@@ -197,33 +150,50 @@ async function throughputAt(scale: number, pageSize: number, streams: typeof STR
     const expected = streams.reduce((n, s) => n + truth[s.name as keyof typeof truth].length, 0);
     const names = streams.map((s) => s.name);
     const base = { base_url: sandbox.url, rate_limit_capacity: 0, page_size: pageSize };
-    const runs = { ours: [] as Measured[], baseline: [] as Measured[], defaults: [] as Measured[] };
-    const requests = { ours: 0, baseline: 0 };
-    for (let i = 0; i < RUNS; i++) {
-      sandbox.resetCounters();
-      // The baseline reads every product's child lists; so does the connector here (embedding saves
+    const targets = streams.map((s) => `${s.name}=${s.path}`);
+    const programs: Record<'ours' | 'sequential' | 'inFlight' | 'defaults', string[]> = {
+      // The baselines read every product's child lists; so does the connector here (embedding saves
       // requests, which scenario 5 counts; this one compares the cost of the same requests).
-      runs.ours.push(await measure(connector({ ...base, use_embedded_children: false }, names)));
-      requests.ours = sandbox.counters().requests;
-      sandbox.resetCounters();
-      runs.baseline.push(
-        await measure(['--import', 'tsx', path.join(__dirname, 'baseline.ts'), sandbox.url, String(pageSize), ...streams.map((s) => `${s.name}=${s.path}`)])
-      );
-      requests.baseline = sandbox.counters().requests;
+      ours: connector({ ...base, use_embedded_children: false }, names),
+      sequential: [BASELINE, sandbox.url, String(pageSize), '1', ...targets],
+      inFlight: [BASELINE, sandbox.url, String(pageSize), String(IN_FLIGHT), ...targets],
       // What a user runs: default options, so children come embedded in the products list where it can.
-      if (withDefaults) runs.defaults.push(await measure(connector(base, names)));
+      defaults: connector(base, names),
+    };
+    const order = (Object.keys(programs) as Array<keyof typeof programs>).filter((p) => withDefaults || p !== 'defaults');
+    const results = Object.fromEntries(order.map((p) => [p, { runs: [], requests: [] } as Program])) as Record<keyof typeof programs, Program>;
+    for (let i = 0; i < RUNS; i++) {
+      for (const p of order) {
+        sandbox.resetCounters();
+        results[p].runs.push(await measure(programs[p]));
+        results[p].requests.push(sandbox.counters().requests);
+      }
     }
-    const all = [...runs.ours, ...runs.baseline, ...runs.defaults];
-    const rate = (ms: Measured[]) => median(ms.map((m) => m.records / m.seconds));
-    const peak = (ms: Measured[]) => median(ms.map((m) => m.peakRssMb));
+    const rate = (m: Measured) => m.records / m.seconds;
+    const ratios = (to: Program) => spread(results.ours.runs.map((m, i) => rate(m) / rate(to.runs[i])));
+    const figures = (p: Program) => ({
+      records_per_second: median(p.runs.map(rate)),
+      seconds: median(p.runs.map((m) => m.seconds)),
+      cpu_seconds: median(p.runs.map((m) => m.cpuSeconds)),
+      peak_rss_mb: median(p.runs.map((m) => m.peakRssMb)),
+      requests: p.requests,
+      record_bytes: p.runs.map((m) => m.recordBytes),
+    });
+    const all = order.flatMap((p) => results[p].runs);
+    const compared = [results.ours, results.sequential, results.inFlight];
     return {
       expected,
-      ours: { rate: rate(runs.ours), peak: peak(runs.ours) },
-      baseline: { rate: rate(runs.baseline), peak: peak(runs.baseline) },
-      defaults: withDefaults ? { rate: rate(runs.defaults), peak: peak(runs.defaults) } : undefined,
-      requests: [requests.ours, requests.baseline],
-      allRead: all.every((m) => m.records === expected),
-      exitCodes: [...runs.ours, ...runs.defaults].map((m) => m.code),
+      connector: figures(results.ours),
+      sequential_baseline: figures(results.sequential),
+      in_flight_baseline: figures(results.inFlight),
+      default_options: withDefaults ? figures(results.defaults) : undefined,
+      ratio_to_sequential: ratios(results.sequential),
+      ratio_to_in_flight: ratios(results.inFlight),
+      // Same requests (counted on the sandbox) and the same RECORD lines, byte for byte but emitted_at.
+      same_requests: new Set(compared.flatMap((p) => p.requests)).size === 1,
+      same_record_bytes: new Set(compared.flatMap((p) => p.runs.map((m) => m.recordBytes))).size === 1,
+      all_records_read: all.every((m) => m.records === expected),
+      exit_codes: all.map((m) => m.code),
     };
   } finally {
     await sandbox.close();
@@ -246,49 +216,51 @@ function bigShop() {
 
 async function throughputPair(scale: number, pageSize: number, streams: typeof STREAMS, withDefaults: boolean) {
   const small = await throughputAt(scale, pageSize, streams, withDefaults);
-  const large = await throughputAt(scale * 2, pageSize, streams, withDefaults);
+  const doubled = await throughputAt(scale * 2, pageSize, streams, withDefaults);
+  const { expected, ...smallFigures } = small;
+  const { expected: expectedDoubled, ...doubledFigures } = doubled;
   return {
     runs_per_figure: RUNS,
-    records: small.expected,
-    records_doubled: large.expected,
-    connector_records_per_second: small.ours.rate,
-    baseline_records_per_second: small.baseline.rate,
-    throughput_ratio: small.ours.rate / small.baseline.rate,
-    throughput_ratio_doubled: large.ours.rate / large.baseline.rate,
-    connector_peak_rss_mb: small.ours.peak,
-    connector_peak_rss_mb_doubled: large.ours.peak,
-    baseline_peak_rss_mb: small.baseline.peak,
-    baseline_peak_rss_mb_doubled: large.baseline.peak,
-    connector_rss_growth: large.ours.peak / small.ours.peak,
-    baseline_rss_growth: large.baseline.peak / small.baseline.peak,
-    ...(withDefaults && {
-      default_options_peak_rss_mb: small.defaults!.peak,
-      default_options_peak_rss_mb_doubled: large.defaults!.peak,
-      default_options_rss_growth: large.defaults!.peak / small.defaults!.peak,
-      default_options_records_per_second: small.defaults!.rate,
-    }),
-    requests_connector_baseline: small.requests,
-    requests_connector_baseline_doubled: large.requests,
-    all_records_read: small.allRead && large.allRead,
-    exit_codes: [...small.exitCodes, ...large.exitCodes],
+    in_flight: IN_FLIGHT,
+    records: expected,
+    records_doubled: expectedDoubled,
+    ...smallFigures,
+    doubled: doubledFigures,
+    connector_rss_growth: doubled.connector.peak_rss_mb / small.connector.peak_rss_mb,
+    sequential_baseline_rss_growth: doubled.sequential_baseline.peak_rss_mb / small.sequential_baseline.peak_rss_mb,
+    ...(withDefaults && { default_options_rss_growth: doubled.default_options!.peak_rss_mb / small.default_options!.peak_rss_mb }),
   };
 }
 
 const ok = (pass: boolean) => (pass ? 'yes' : 'NO');
 
+/** The peak RSS goal of scenarios 3 and 4 (MB), and how flat it must stay when the data doubles. */
+const RSS_GOAL_MB = 100;
+const FLAT = 1.05;
+
+/** The requests each program made, one figure when every run agreed. */
+function requestsOf(tp: { connector: { requests: number[] }; sequential_baseline: { requests: number[] }; in_flight_baseline: { requests: number[] } }): string {
+  const each = [tp.connector, tp.sequential_baseline, tp.in_flight_baseline].map((p) => [...new Set(p.requests)].join('/'));
+  return new Set(each).size === 1 ? `${each[0]} each` : each.join(', ');
+}
+
 function throughputRows(scenario: string, tp: Awaited<ReturnType<typeof throughputPair>>): string[][] {
-  return [
-    [scenario, `records/s ÷ baseline's (${Math.round(tp.connector_records_per_second)} ÷ ${Math.round(tp.baseline_records_per_second)}, ${tp.records} records)`, ratio(tp.throughput_ratio), '≥ 0.8', ok(tp.throughput_ratio >= 0.8 && tp.all_records_read)],
-    [scenario, `same, data doubled (${tp.records_doubled} records)`, ratio(tp.throughput_ratio_doubled), '≥ 0.8', ok(tp.throughput_ratio_doubled >= 0.8 && tp.all_records_read)],
-    [scenario, 'peak RSS (MB), data doubled', `${tp.connector_peak_rss_mb.toFixed(0)} → ${tp.connector_peak_rss_mb_doubled.toFixed(0)}`, '≤ 150', ok(Math.max(tp.connector_peak_rss_mb, tp.connector_peak_rss_mb_doubled) <= 150)],
-    [scenario, `RSS growth ÷ baseline's (${tp.baseline_peak_rss_mb.toFixed(0)} → ${tp.baseline_peak_rss_mb_doubled.toFixed(0)} MB)`, `${ratio(tp.connector_rss_growth)} vs ${ratio(tp.baseline_rss_growth)}`, '≤ baseline + 0.05', ok(tp.connector_rss_growth <= tp.baseline_rss_growth + 0.05)],
-    ...(tp.default_options_peak_rss_mb === undefined
-      ? []
-      : [
-          [scenario, 'default options (children embedded): peak RSS (MB), data doubled', `${tp.default_options_peak_rss_mb.toFixed(0)} → ${tp.default_options_peak_rss_mb_doubled!.toFixed(0)}`, '≤ 150', ok(Math.max(tp.default_options_peak_rss_mb, tp.default_options_peak_rss_mb_doubled!) <= 150)],
-          [scenario, "default options: RSS growth vs the baseline's", `${ratio(tp.default_options_rss_growth!)} vs ${ratio(tp.baseline_rss_growth)}`, '≤ baseline + 0.05', ok(tp.default_options_rss_growth! <= tp.baseline_rss_growth + 0.05)],
-        ]),
+  const same = tp.same_requests && tp.same_record_bytes && tp.doubled.same_requests && tp.doubled.same_record_bytes;
+  const read = tp.all_records_read && tp.doubled.all_records_read;
+  const r = (s: { median: number; min: number; max: number }) => `${ratio(s.median)} (${ratio(s.min)}–${ratio(s.max)})`;
+  const rate = (x: number) => Math.round(x).toLocaleString('en');
+  const mb = (x: number) => x.toFixed(0);
+  const rows: string[][] = [
+    [scenario, `records/s ÷ sequential baseline's (${rate(tp.connector.records_per_second)} ÷ ${rate(tp.sequential_baseline.records_per_second)}, ${tp.records} records, ${tp.connector.requests[0]} requests)`, r(tp.ratio_to_sequential), '≥ 0.8', ok(tp.ratio_to_sequential.median >= 0.8 && read)],
+    [scenario, `records/s ÷ ${tp.in_flight}-in-flight baseline's (÷ ${rate(tp.in_flight_baseline.records_per_second)})`, r(tp.ratio_to_in_flight), '(reported)', ''],
+    [scenario, `same, data doubled (${tp.records_doubled} records): ÷ sequential, ÷ ${tp.in_flight} in flight`, `${r(tp.doubled.ratio_to_sequential)}, ${r(tp.doubled.ratio_to_in_flight)}`, '≥ 0.8', ok(tp.doubled.ratio_to_sequential.median >= 0.8 && read)],
+    [scenario, `requests (connector, sequential, ${tp.in_flight} in flight; doubled) and RECORD bytes, every run`, `${requestsOf(tp)}; ${requestsOf(tp.doubled)}; bytes ${tp.same_record_bytes && tp.doubled.same_record_bytes ? 'identical' : 'DIFFER'}`, 'the same', ok(same)],
+    [scenario, `peak RSS (MB), data doubled (baselines ${mb(tp.sequential_baseline.peak_rss_mb)} → ${mb(tp.doubled.sequential_baseline.peak_rss_mb)}, ${mb(tp.in_flight_baseline.peak_rss_mb)} → ${mb(tp.doubled.in_flight_baseline.peak_rss_mb)})`, `${mb(tp.connector.peak_rss_mb)} → ${mb(tp.doubled.connector.peak_rss_mb)} (growth ${ratio(tp.connector_rss_growth)})`, `≤ ${RSS_GOAL_MB}, growth ≤ ${FLAT}`, ok(Math.max(tp.connector.peak_rss_mb, tp.doubled.connector.peak_rss_mb) <= RSS_GOAL_MB && tp.connector_rss_growth <= FLAT)],
   ];
+  if (tp.default_options) {
+    rows.push([scenario, `default options (children embedded, ${rate(tp.default_options.records_per_second)} records/s): peak RSS (MB), data doubled`, `${mb(tp.default_options.peak_rss_mb)} → ${mb(tp.doubled.default_options!.peak_rss_mb)} (growth ${ratio(tp.default_options_rss_growth!)})`, `≤ ${RSS_GOAL_MB}, growth ≤ ${FLAT}`, ok(Math.max(tp.default_options.peak_rss_mb, tp.doubled.default_options!.peak_rss_mb) <= RSS_GOAL_MB && tp.default_options_rss_growth! <= FLAT)]);
+  }
+  return rows;
 }
 
 async function main() {
@@ -301,6 +273,13 @@ async function main() {
     fs.rmSync(TMP, { recursive: true, force: true });
     return;
   }
+  if (args.only === 'start-up') {
+    const start = await startUp(args.quick!);
+    console.log(table([['scenario', 'figure', 'value', 'goal', 'met'], ...startUpRows(start, ratio, ok)]));
+    console.log(JSON.stringify(start, null, 2));
+    fs.rmSync(TMP, { recursive: true, force: true });
+    return;
+  }
   if (args.only === 'live-shop') {
     const live = await liveShop(args.quick!);
     console.log(table([['scenario', 'figure', 'value', 'goal', 'met'], ...liveShopRows(live, ratio, ok)]));
@@ -309,15 +288,17 @@ async function main() {
     return;
   }
   const rl = await rateLimited();
-  console.log('1/5 rate-limited done');
+  console.log('1/6 rate-limited done');
   const lat = await latencyBound();
-  console.log('2/5 latency-bound done');
+  console.log('2/6 latency-bound done');
   const tp = await throughput();
-  console.log('3/5 throughput done');
+  console.log('3/6 throughput done');
   const big = await bigShop();
-  console.log('4/5 big shop done');
+  console.log('4/6 big shop done');
   const live = await liveShop(args.quick!);
-  console.log('5/5 live shop done\n');
+  console.log('5/6 live shop done');
+  const start = await startUp(args.quick!);
+  console.log('6/6 start-up done\n');
 
   const rows = [
     ['scenario', 'figure', 'value', 'goal', 'met'],
@@ -329,9 +310,10 @@ async function main() {
     ...throughputRows('throughput', tp),
     ...throughputRows('big shop, 14 streams, page 20', big),
     ...liveShopRows(live, ratio, ok),
+    ...startUpRows(start, ratio, ok),
   ];
   console.log(table(rows));
-  const results = { machine, date: new Date().toISOString(), quick: args.quick, rate_limited: rl, latency_bound: lat, throughput: tp, big_shop: big, live_shop: live };
+  const results = { machine, date: new Date().toISOString(), quick: args.quick, rate_limited: rl, latency_bound: lat, throughput: tp, big_shop: big, live_shop: live, start_up: start };
   fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(`Wrote ${path.join('bench', 'results.json')}`);
   fs.rmSync(TMP, { recursive: true, force: true });

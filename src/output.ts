@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 
-import { AirbyteMessageType, AirbyteSourceLogger, shouldWriteLog } from 'faros-airbyte-cdk';
+import { shouldWriteLog } from 'faros-airbyte-cdk/lib/logger';
+import { AirbyteMessageType } from 'faros-airbyte-cdk/lib/protocol';
+import { AirbyteSourceLogger } from 'faros-airbyte-cdk/lib/sources/source-logger';
 
 import { NO_SECRETS, Redactor, redactMessage } from './redact';
 

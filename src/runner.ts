@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { AirbyteSourceRunner } from 'faros-airbyte-cdk';
+import { Runner } from 'faros-airbyte-cdk/lib/runner';
 
 import { parseCatalog } from './catalog';
 import { Config, parseConfig } from './config';
@@ -21,14 +21,16 @@ const CONNECTOR_VERSION: string = require('../package.json').version;
  * error (or a FAILED connection status for check) and a non-zero exit code, and
  * output is flushed before the process ends. The CDK's runner loads inputs with
  * require() (whose errors quote the file) and exits on error before stdout drains.
+ * Its own module (AirbyteSourceRunner) is loaded only for the two commands kept
+ * from it: it loads lodash, table and enquirer, a third of spec's start-up.
  */
-export class SourceRunner extends AirbyteSourceRunner<Config> {
+export class SourceRunner extends Runner {
   constructor(
     logger: ProtocolLogger,
     private readonly ecommerce: EcommerceSource,
     private readonly output: ProtocolOutput
   ) {
-    super(logger, ecommerce);
+    super(logger);
     maskWrites(process.stderr, { text: (t) => this.output.redactor.text(t) });
     process.removeAllListeners('uncaughtException');
     process.removeAllListeners('unhandledRejection');
@@ -37,26 +39,46 @@ export class SourceRunner extends AirbyteSourceRunner<Config> {
     process.on('unhandledRejection', crash);
   }
 
-  /** The kit's command line, with the connector's own version (the kit's reports the kit's). */
-  override mainCommand(): Command {
+  /** The CDK's command line: the same commands and names, with the connector's own version (the kit's reports the kit's). */
+  mainCommand(): Command {
     return new Command()
       .name('main')
       .version(CONNECTOR_VERSION)
       .addCommand(this.specCommand())
-      .addCommand(this.specPrettyCommand())
-      .addCommand(this.airbyteLocalCLIWizardCommand())
+      .addCommand(this.kitCommand('spec-pretty', 'pretty spec command'))
+      .addCommand(this.kitCommand('airbyte-local-cli-wizard', 'Run a wizard command to prepare arguments for Airbyte Local CLI'))
       .addCommand(this.checkCommand())
       .addCommand(this.discoverCommand())
       .addCommand(this.readCommand());
   }
 
-  override specCommand(): Command {
+  /**
+   * One of the CDK's own commands, its module loaded when it runs: every
+   * argument (--help included) goes to the CDK's command as given. The CDK's
+   * runner is not constructed, so its process-wide error handlers (see the
+   * constructor) are not installed a second time.
+   */
+  private kitCommand(name: 'spec-pretty' | 'airbyte-local-cli-wizard', description: string): Command {
+    return new Command(name)
+      .description(description)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(async (_opts, command: Command) => {
+        const { AirbyteSourceRunner } = await import('faros-airbyte-cdk/lib/sources/source-runner');
+        const kit = Object.assign(Object.create(AirbyteSourceRunner.prototype), { logger: this.logger, source: this.ecommerce });
+        const real: Command = name === 'spec-pretty' ? kit.specPrettyCommand() : kit.airbyteLocalCLIWizardCommand();
+        await real.parseAsync(command.args, { from: 'user' });
+      });
+  }
+
+  specCommand(): Command {
     return new Command('spec')
       .description('print the connector specification')
       .action(() => this.run(async () => this.output.message(await this.ecommerce.spec())));
   }
 
-  override checkCommand(): Command {
+  checkCommand(): Command {
     return new Command('check')
       .description('check the credentials and that the API answers')
       .requiredOption('--config <path to json>', 'config json')
@@ -75,7 +97,7 @@ export class SourceRunner extends AirbyteSourceRunner<Config> {
       );
   }
 
-  override discoverCommand(): Command {
+  discoverCommand(): Command {
     return new Command('discover')
       .description('list the streams and their schemas')
       .requiredOption('--config <path to json>', 'config json')
@@ -87,7 +109,7 @@ export class SourceRunner extends AirbyteSourceRunner<Config> {
       );
   }
 
-  override readCommand(): Command {
+  readCommand(): Command {
     return new Command('read')
       .description('read the selected streams')
       .requiredOption('--config <path to json>', 'config json')

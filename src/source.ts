@@ -1,23 +1,33 @@
-import { AirbyteConnectionStatusMessage, AirbyteSourceBase, AirbyteSpec } from 'faros-airbyte-cdk';
+import type { AirbyteLogger } from 'faros-airbyte-cdk/lib/logger';
+import { AirbyteCatalogMessage, AirbyteConnectionStatusMessage, AirbyteSpec } from 'faros-airbyte-cdk/lib/protocol';
+import { AirbyteSource } from 'faros-airbyte-cdk/lib/sources/source';
 import VError from 'verror';
 
-import { SelectedStream } from './catalog';
-import { Config } from './config';
-import { EmbeddedChildren, EmbeddedName } from './embedded-children';
+import type { SelectedStream } from './catalog';
+import type { Config } from './config';
+import type { EmbeddedName } from './embedded-children';
 import { ConnectorError } from './errors';
-import { ApiClient, RetryNotice } from './http/client';
+import type { ApiClient, RetryNotice } from './http/client';
 import { CHECK } from './http/describe-error';
-import { RateLimitWatch } from './http/rate-limit-watch';
-import { ProtocolOutput } from './output';
-import { PageCap } from './page-cap';
-import { ProductCatalog } from './product-catalog';
+import type { RateLimitWatch } from './http/rate-limit-watch';
+import type { ProtocolOutput } from './output';
+import type { PageCap } from './page-cap';
+import type { ProductCatalog } from './product-catalog';
 import { connectionStatus, rateLimitedStatus } from './protocol';
-import { ConnectorState } from './state';
-import { allStreams, EcommerceStream } from './streams';
-import { runSync } from './sync';
+import type { ConnectorState } from './state';
+import type { EcommerceStream } from './streams';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const SPEC = require('../resources/spec.json');
+
+/*
+ * Each command loads only what it uses: Airbyte starts a fresh process for every
+ * spec, check, discover and read, so start-up is paid on every platform action.
+ * spec loads none of these; discover the stream classes; check the HTTP client;
+ * read all of them (test/startup/loaded-modules.test.ts keeps it so).
+ */
+const streamClasses = () => require('./streams') as typeof import('./streams');
+const httpClient = () => require('./http/client') as typeof import('./http/client');
 
 /** The names under which the products list can embed the selected child streams. */
 function embeddable(streams: EcommerceStream[], selected: SelectedStream[]): EmbeddedName[] {
@@ -25,8 +35,17 @@ function embeddable(streams: EcommerceStream[], selected: SelectedStream[]): Emb
   return streams.flatMap((s) => (wanted.has(s.name) && s.definition.embeddedAs ? [s.definition.embeddedAs] : []));
 }
 
-/** The e-commerce API source: spec, check, discover, and the streams a read syncs. */
-export class EcommerceSource extends AirbyteSourceBase<Config> {
+/**
+ * The e-commerce API source: spec, check, discover, and the streams a read syncs.
+ * It extends the kit's AirbyteSource, not AirbyteSourceBase: that one's module
+ * loads lodash and the kit's utils (a fifth of spec's start-up) for a read loop
+ * and a check this class replaces; its discover is the one method below.
+ */
+export class EcommerceSource extends AirbyteSource<Config> {
+  constructor(protected readonly logger: AirbyteLogger) {
+    super();
+  }
+
   get type(): string {
     return 'ecommerce';
   }
@@ -47,7 +66,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
           throw new Error(`No ${what} outside check and read: discover and spec make no request.`);
         },
       });
-    return allStreams({
+    return streamClasses().allStreams({
       config,
       client: offline<ApiClient>('HTTP client'),
       products: offline<ProductCatalog>('product list'),
@@ -58,7 +77,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
 
   /** One cheap authenticated request; the answer says what was verified or what failed. */
   override async check(config: Config): Promise<AirbyteConnectionStatusMessage> {
-    const client = new ApiClient(config, undefined, Math.min(config.max_retries, 1));
+    const client = new (httpClient().ApiClient)(config, undefined, Math.min(config.max_retries, 1));
     try {
       await client.get('/v1/products', { offset: 0, [config.page_size_parameter]: 1 }, CHECK);
       return connectionStatus(
@@ -73,14 +92,20 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
     }
   }
 
-  async checkConnection(config: Config): Promise<[boolean, VError | undefined]> {
-    const status = await this.check(config);
-    const ok = status.connectionStatus.status === 'SUCCEEDED';
-    return [ok, ok ? undefined : new VError(status.connectionStatus.message ?? 'check failed')];
+  /** The catalog: every stream's name, schema, key and cursor (no request). */
+  async discover(config: Config): Promise<AirbyteCatalogMessage> {
+    return new AirbyteCatalogMessage({ streams: this.streams(config).map((stream) => stream.asAirbyteStream()) });
   }
 
   /** Runs the read command's sync, writing messages to `output`. Resolves to false if any stream failed. */
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
+    const [{ runSync }, { ProductCatalog }, { PageCap }, { EmbeddedChildren }, { RateLimitWatch }] = await Promise.all([
+      import('./sync'),
+      import('./product-catalog'),
+      import('./page-cap'),
+      import('./embedded-children'),
+      import('./http/rate-limit-watch'),
+    ]);
     const watch = new RateLimitWatch(new Set(selected.map((s) => s.name)), (stream, quotaReset) =>
       output.message(rateLimitedStatus(stream, quotaReset))
     );
@@ -97,7 +122,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
       embedded
     );
     const pageCap = PageCap.forRun(config.page_size, this.logger);
-    const streams = allStreams({ config, client, products, pageCap, logger: this.logger });
+    const streams = streamClasses().allStreams({ config, client, products, pageCap, logger: this.logger });
     lister = streams.find((s) => s.emitsProductList);
     try {
       return await runSync({ config, streams, selected, state, client, products, output, logger: this.logger });
@@ -113,7 +138,7 @@ export class EcommerceSource extends AirbyteSourceBase<Config> {
   }
 
   private client(config: Config, watch: RateLimitWatch): ApiClient {
-    return new ApiClient(config, {
+    return new (httpClient().ApiClient)(config, {
       retry: (n: RetryNotice) => {
         this.logger.warn(
           `Stream '${n.stream}': ${n.path} answered ${n.reason}; retry ${n.attempt} in ${(n.delayMs / 1000).toFixed(1)} s.`

@@ -1,4 +1,4 @@
-import { Data } from 'faros-airbyte-cdk';
+import type { Data as KitData } from 'faros-airbyte-cdk/lib/utils';
 
 import { ConfigError } from './errors';
 import { StreamState } from './incremental';
@@ -58,6 +58,8 @@ function fromMessage(message: unknown): ConnectorState {
 }
 
 function legacy(data: unknown): ConnectorState {
+  // Loaded here, not at start-up: the kit's utils module loads lodash (src/source.ts).
+  const { Data } = require('faros-airbyte-cdk/lib/utils') as { Data: typeof KitData };
   const decompressed = Data.decompress(data as any);
   if (typeof decompressed !== 'object' || decompressed === null || Array.isArray(decompressed)) {
     throw invalid('legacy state data that is not an object');

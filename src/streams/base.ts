@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { AirbyteLogger, AirbyteStream, AirbyteStreamBase } from 'faros-airbyte-cdk';
+import type { AirbyteLogger } from 'faros-airbyte-cdk/lib/logger';
+import type { AirbyteStream } from 'faros-airbyte-cdk/lib/protocol';
 
 import { checkedChildPage, ProductGone } from '../child-not-found';
 import { resumable } from '../child-resume';
@@ -14,6 +15,7 @@ import { PageCap } from '../page-cap';
 import { FetchPage, Page, paginate, Rec } from '../pagination';
 import { ProductCatalog } from '../product-catalog';
 import { productLookup } from '../product-lookup';
+import { AirbyteStreamBase } from '../kit-stream-base';
 
 /** What every stream gets: one client and one product catalog per run. */
 export interface StreamContext {

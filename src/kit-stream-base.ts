@@ -1,0 +1,52 @@
+import Module from 'node:module';
+import path from 'node:path';
+
+import type { AirbyteStreamBase as KitStreamBase } from 'faros-airbyte-cdk/lib/sources/streams/stream-base';
+
+/**
+ * The kit's AirbyteStreamBase, without loading faros-js-client on start-up.
+ *
+ * The kit's stream-base module requires faros-js-client when it loads, for one
+ * date helper (Utils.toDate) inside calculateUpdatedStreamState, a function this
+ * connector never calls: its read loop is its own (src/sync.ts). That package and
+ * what it pulls in (graphql, luxon, fs-extra, es-abstract, ...) cost ~0.2 s and
+ * ~35 MB on every spec, check, discover and read, each of which Airbyte runs in a
+ * fresh container. So the kit is handed a stand-in that loads the real package
+ * the first time anything reads from it: nothing the kit does changes, only when
+ * the package loads. test/startup/loaded-modules.test.ts checks it stays unloaded.
+ */
+const STREAM_BASE = 'faros-airbyte-cdk/lib/sources/streams/stream-base';
+
+function loadOnFirstUse(id: string, requiredFrom: string): void {
+  const file = require.resolve(id, { paths: [requiredFrom] });
+  if (require.cache[file]) return;
+  let real: Record<PropertyKey, unknown> | undefined;
+  const load = () => {
+    if (!real) {
+      delete require.cache[file];
+      real = require(file) as Record<PropertyKey, unknown>;
+    }
+    return real;
+  };
+  const standIn = new Module(file);
+  standIn.filename = file;
+  standIn.loaded = true;
+  standIn.exports = new Proxy(
+    {},
+    {
+      get: (_, key) => load()[key],
+      has: (_, key) => key in load(),
+      ownKeys: () => Reflect.ownKeys(load()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const descriptor = Object.getOwnPropertyDescriptor(load(), key);
+        return descriptor && { ...descriptor, configurable: true };
+      },
+    }
+  );
+  require.cache[file] = standIn;
+}
+
+loadOnFirstUse('faros-js-client', path.dirname(require.resolve(STREAM_BASE)));
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+export const AirbyteStreamBase: typeof KitStreamBase = require(STREAM_BASE).AirbyteStreamBase;

@@ -1,0 +1,119 @@
+/**
+ * Start-up: each command loads only what it uses (src/source.ts, src/runner.ts,
+ * src/kit-stream-base.ts). Airbyte starts a fresh process for every spec, check,
+ * discover and read, so whatever a command loads is paid on every platform
+ * action. bin/main runs as a separate process with a preload that records every
+ * module it loaded; the time and memory this saves are measured by the bench
+ * (`npm run bench`, start-up scenario), not here.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { Sandbox, startSandbox } from '../../sandbox/server';
+import { Run, ROOT, records, runConnector, workDir } from '../helpers/connector';
+import { configFor } from '../helpers/acceptance';
+
+jest.setTimeout(60_000);
+
+const RECORDER = path.join(__dirname, 'record-loaded-modules.js');
+const dir = workDir();
+afterAll(() => dir.cleanup());
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ rateLimitCapacity: 0 });
+});
+afterAll(() => sandbox?.close());
+
+/** Runs bin/main with the recorder; resolves to its run and the JavaScript files it ran, as paths relative to the repo. */
+async function loadedBy(args: string[]): Promise<{ run: Run; modules: string[] }> {
+  const list = path.join(dir.dir, `modules-${args[0]}-${Math.random().toString(36).slice(2)}.txt`);
+  const run = await runConnector(args, { env: { NODE_OPTIONS: `--require ${RECORDER}`, LOADED_MODULES_FILE: list } });
+  const modules = fs.readFileSync(list, 'utf8').split('\n').map((file) => path.relative(ROOT, file));
+  return { run, modules };
+}
+
+/** The packages among the loaded modules (node_modules/<name>/...). */
+const packages = (modules: string[]) =>
+  new Set(modules.flatMap((m) => m.match(/^node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1] ?? []));
+
+/** The connector's own modules among them (lib/...). */
+const own = (modules: string[]) => new Set(modules.filter((m) => m.startsWith('lib/')));
+
+/** What the read path is: the read loop, the stream classes, the HTTP stack. */
+const READ_LOOP = ['lib/sync.js', 'lib/product-catalog.js', 'lib/pagination.js', 'lib/counts.js', 'lib/incremental.js'];
+const STREAM_CLASSES = ['lib/streams/index.js', 'lib/streams/base.js', 'lib/kit-stream-base.js'];
+const HTTP_STACK = { own: ['lib/http/client.js', 'lib/http/rate-limiter.js'], packages: ['axios', 'axios-retry', 'limiter', 'p-limit'] };
+/** Loaded by the kit for what this connector never calls: a date helper, pino (asPino), the wizard's prompts and tables. */
+const NEVER = ['faros-js-client', 'enquirer', 'table', '@apidevtools/json-schema-ref-parser'];
+
+function config(overrides = {}) {
+  return dir.write(`config-${Math.random().toString(36).slice(2)}.json`, configFor(sandbox.url, overrides));
+}
+
+describe('modules each command loads (bin/main with a recording preload)', () => {
+  it('spec loads neither the read path, the stream classes, the HTTP stack, nor faros-js-client', async () => {
+    const { run, modules } = await loadedBy(['spec']);
+    expect(run.code).toBe(0);
+    expect(run.messages.map((m) => m.type)).toEqual(['SPEC']);
+    expect(own(modules)).toContain('lib/runner.js'); // the recorder saw the connector load
+    const loaded = [...own(modules), ...packages(modules)];
+    expect(loaded.filter((m) => [...READ_LOOP, ...STREAM_CLASSES, ...HTTP_STACK.own, ...HTTP_STACK.packages, ...NEVER].includes(m))).toEqual([]);
+    // The kit by deep path: its index (which loads every module of the kit), its source runner and base
+    // source, and its utils (which load lodash) stay unloaded.
+    expect(modules.filter((m) => /faros-airbyte-cdk\/lib\/(index|utils|sources\/(source-runner|source-base))\.js$/.test(m))).toEqual([]);
+    expect(packages(modules)).not.toContain('lodash');
+  });
+
+  it('discover loads the stream classes but not the read loop, the HTTP stack, or faros-js-client', async () => {
+    const { run, modules } = await loadedBy(['discover', '--config', config()]);
+    expect(run.code).toBe(0);
+    expect(run.messages.find((m) => m.type === 'CATALOG')?.catalog.streams).toHaveLength(14);
+    const loaded = [...own(modules), ...packages(modules)];
+    expect(loaded).toEqual(expect.arrayContaining(STREAM_CLASSES));
+    expect(loaded.filter((m) => ['lib/sync.js', 'lib/product-catalog.js', ...HTTP_STACK.own, ...HTTP_STACK.packages, ...NEVER].includes(m))).toEqual([]);
+  });
+
+  it('check loads the HTTP stack but not the read loop, the stream classes, or faros-js-client', async () => {
+    const { run, modules } = await loadedBy(['check', '--config', config()]);
+    expect(run.messages.find((m) => m.type === 'CONNECTION_STATUS')?.connectionStatus.status).toBe('SUCCEEDED');
+    const loaded = [...own(modules), ...packages(modules)];
+    expect(loaded).toEqual(expect.arrayContaining([...HTTP_STACK.own, ...HTTP_STACK.packages]));
+    expect(loaded.filter((m) => [...READ_LOOP, ...STREAM_CLASSES, ...NEVER].includes(m))).toEqual([]);
+  });
+
+  it('read loads the read loop and the HTTP stack, still without faros-js-client', async () => {
+    const catalog = dir.write('catalog.json', {
+      streams: [{ stream: { name: 'countries' }, sync_mode: 'full_refresh', destination_sync_mode: 'append' }],
+    });
+    const { run, modules } = await loadedBy(['read', '--config', config(), '--catalog', catalog]);
+    expect(run.code).toBe(0);
+    expect(records(run, 'countries')).toHaveLength(sandbox.truth().countries.length);
+    const loaded = [...own(modules), ...packages(modules)];
+    expect(loaded).toEqual(expect.arrayContaining([...READ_LOOP, ...STREAM_CLASSES, ...HTTP_STACK.own, ...HTTP_STACK.packages]));
+    expect(loaded.filter((m) => NEVER.includes(m))).toEqual([]);
+  });
+});
+
+describe('faros-js-client, deferred', () => {
+  it('loads the first time the kit uses it, and the kit gets the real package', () => {
+    // The kit's calculateUpdatedStreamState is the one caller (Utils.toDate); this connector never calls it.
+    const script = `
+      const { AirbyteStreamBase } = require('./lib/kit-stream-base');
+      const kit = require('faros-airbyte-cdk/lib/sources/streams/stream-base');
+      // Its entry in require.cache is the stand-in until first use; its own files follow then.
+      const loaded = () => Object.keys(require.cache).filter((f) => f.includes('/node_modules/faros-js-client/')).length > 1;
+      const before = loaded();
+      const state = kit.calculateUpdatedStreamState(new Date('2025-01-02T00:00:00Z'), { s: { cutoff: Date.parse('2025-01-01T00:00:00Z') } }, 's');
+      console.log(JSON.stringify({ base: AirbyteStreamBase === kit.AirbyteStreamBase, before, after: loaded(), state }));`;
+    const out = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual({
+      base: true,
+      before: false,
+      after: true,
+      state: { s: { cutoff: Date.parse('2025-01-02T00:00:00Z') } },
+    });
+  });
+});
