@@ -34,9 +34,14 @@ const EMITTED_AT = /"emitted_at":\d+,/;
 export function measure(programArgs: string[], keepDigests = false): Promise<Measured> {
   const rssFile = path.join(TMP, `rss-${Math.random().toString(36).slice(2)}`);
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--require', path.join(__dirname, 'peak-rss.js'), ...programArgs], {
+  // bin/main runs as a container runs it, through its own #! line (whose Node options count); anything
+  // else runs with plain node.
+  const direct = programArgs[0] === MAIN;
+  const preload = path.join(__dirname, 'peak-rss.js');
+  const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(preload)}`.trim();
+  const child = spawn(direct ? MAIN : process.execPath, direct ? programArgs.slice(1) : ['--require', preload, ...programArgs], {
     cwd: ROOT,
-    env: { ...process.env, PEAK_RSS_FILE: rssFile },
+    env: { ...process.env, PEAK_RSS_FILE: rssFile, ...(direct && { NODE_OPTIONS: nodeOptions }) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let records = 0;

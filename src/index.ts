@@ -21,13 +21,13 @@ export function mainCommand(): Command {
 
 /**
  * A sync's live heap is small and flat: records stream through, and only ids
- * and small windows are kept (README, "Performance"). V8's default lets the old
+ * and small windows are kept (docs/performance.md). V8's default lets the old
  * generation grow to several times its live size between full collections, so
  * peak memory rose with the length of a sync (big shop: 117 -> 129 MB when the
  * data doubled). With 30 % headroom it stays flat (116 MB at both sizes) for
  * about 5 % more CPU. V8 reads this flag at every collection, so setting it at
- * start-up takes effect; the young generation's size (fixed at process start)
- * is left at its default.
+ * start-up takes effect. The young generation's size is fixed at process start:
+ * bin/main's #! line sets it.
  */
 function keepHeapNearLiveSize(): void {
   v8.setFlagsFromString('--heap-growing-percent=30');
