@@ -2,8 +2,8 @@ import v8 from 'node:v8';
 
 import { Command } from 'commander';
 
-import { exitOnCancel } from './cancel';
-import { ProtocolLogger, ProtocolOutput } from './output';
+import { exitOnCancel } from './protocol/cancel';
+import { ProtocolLogger, ProtocolOutput } from './protocol/output';
 import { SourceRunner } from './runner';
 import { EcommerceSource } from './source';
 

@@ -1,16 +1,16 @@
 import { Command } from 'commander';
 import { AirbyteSourceRunner } from 'faros-airbyte-cdk';
 
-import { parseCatalog } from './catalog';
-import { Config, parseConfig } from './config';
-import { configWarnings } from './config-warnings';
-import { ConnectorError } from './errors';
-import { readJsonFile } from './input-files';
-import { ProtocolLogger, ProtocolOutput } from './output';
-import { connectionStatus, errorTrace } from './protocol';
+import { parseCatalog } from './protocol/catalog';
+import { Config, parseConfig } from './config/config';
+import { configWarnings } from './config/config-warnings';
+import { ConnectorError } from './protocol/errors';
+import { readJsonFile } from './protocol/input-files';
+import { ProtocolLogger, ProtocolOutput } from './protocol/output';
+import { connectionStatus, errorTrace } from './protocol/messages';
 import { EcommerceSource } from './source';
-import { MIN_CREDENTIAL_LENGTH, maskWrites, redactor } from './redact';
-import { parseState } from './state';
+import { MIN_CREDENTIAL_LENGTH, maskWrites, redactor } from './protocol/redact';
+import { parseState } from './protocol/state';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const CONNECTOR_VERSION: string = require('../package.json').version;

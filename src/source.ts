@@ -1,18 +1,18 @@
 import { AirbyteConnectionStatusMessage, AirbyteSourceBase, AirbyteSpec } from 'faros-airbyte-cdk';
 import VError from 'verror';
 
-import { SelectedStream } from './catalog';
-import { Config } from './config';
-import { EmbeddedChildren, EmbeddedName } from './embedded-children';
-import { ConnectorError } from './errors';
+import { SelectedStream } from './protocol/catalog';
+import { Config } from './config/config';
+import { EmbeddedChildren, EmbeddedName } from './read/embedded-children';
+import { ConnectorError } from './protocol/errors';
 import { ApiClient, RetryNotice } from './http/client';
 import { CHECK } from './http/describe-error';
 import { RateLimitWatch } from './http/rate-limit-watch';
-import { ProtocolOutput } from './output';
-import { PageCap } from './page-cap';
-import { ProductCatalog } from './product-catalog';
-import { connectionStatus, rateLimitedStatus } from './protocol';
-import { ConnectorState } from './state';
+import { ProtocolOutput } from './protocol/output';
+import { PageCap } from './read/page-cap';
+import { ProductCatalog } from './read/product-catalog';
+import { connectionStatus, rateLimitedStatus } from './protocol/messages';
+import { ConnectorState } from './protocol/state';
 import { allStreams, EcommerceStream } from './streams';
 import { runSync } from './sync';
 

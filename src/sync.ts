@@ -1,21 +1,21 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { SelectedStream } from './catalog';
-import { ChildResume } from './child-resume';
-import { Config } from './config';
-import { CountEstimates } from './counts';
-import { ChangeFeed, StreamChanges } from './change-feed';
-import { ApiError, ConnectorError } from './errors';
+import { SelectedStream } from './protocol/catalog';
+import { ChildResume } from './read/child-resume';
+import { Config } from './config/config';
+import { CountEstimates } from './read/counts';
+import { ChangeFeed, StreamChanges } from './read/change-feed';
+import { ApiError, ConnectorError } from './protocol/errors';
 import { ApiClient } from './http/client';
-import { CursorFilter } from './incremental';
-import { ProtocolOutput } from './output';
-import { RefetchById } from './refetch-by-id';
-import { Page } from './pagination';
-import { ProductCatalog } from './product-catalog';
-import { StreamProgress } from './progress';
-import { errorTrace, estimate, streamStatus } from './protocol';
-import { CreatedSinceFilter } from './server-filter';
-import { ConnectorState, stateMessage } from './state';
+import { CursorFilter } from './read/incremental';
+import { ProtocolOutput } from './protocol/output';
+import { RefetchById } from './read/refetch-by-id';
+import { Page } from './read/pagination';
+import { ProductCatalog } from './read/product-catalog';
+import { StreamProgress } from './read/progress';
+import { errorTrace, estimate, streamStatus } from './protocol/messages';
+import { CreatedSinceFilter } from './read/server-filter';
+import { ConnectorState, stateMessage } from './protocol/state';
 import { EcommerceStream, ProductChildStream, Slice } from './streams/base';
 
 /** Incremental streams checkpoint after this many records, so destinations commit as the sync goes. */

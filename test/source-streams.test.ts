@@ -1,11 +1,11 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { parseConfig } from '../../src/config';
-import { ApiClient } from '../../src/http/client';
-import { EcommerceSource } from '../../src/source';
+import { parseConfig } from '../src/config/config';
+import { ApiClient } from '../src/http/client';
+import { EcommerceSource } from '../src/source';
 
-jest.mock('../../src/http/client', () => {
-  const actual = jest.requireActual('../../src/http/client');
+jest.mock('../src/http/client', () => {
+  const actual = jest.requireActual('../src/http/client');
   return { ...actual, ApiClient: jest.fn((...args: unknown[]) => new actual.ApiClient(...args)) };
 });
 

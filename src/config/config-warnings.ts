@@ -4,7 +4,7 @@ import { Config } from './config';
 import { plainHttpVerdict } from './plain-http-policy';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const KNOWN_FIELDS: string[] = Object.keys(require('../resources/spec.json').connectionSpecification.properties);
+const KNOWN_FIELDS: string[] = Object.keys(require('../../resources/spec.json').connectionSpecification.properties);
 
 /**
  * What in a valid config is probably not what the user meant: each is a WARN

@@ -1,7 +1,7 @@
-import { toIsoUtc } from './dialect';
-import { ConfigError } from './errors';
+import { toIsoUtc } from '../read/dialect';
+import { ConfigError } from '../protocol/errors';
 import { plainHttpVerdict } from './plain-http-policy';
-import { MIN_CREDENTIAL_LENGTH } from './redact';
+import { MIN_CREDENTIAL_LENGTH } from '../protocol/redact';
 
 /** The connector's configuration, as validated from the user's JSON (see resources/spec.json). */
 export type Config = {
@@ -45,7 +45,7 @@ export const DEFAULTS = {
 
 // The spec's pattern is the check, so that the form and the connector accept the same dates.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const DATE_TIME = new RegExp(require('../resources/spec.json').connectionSpecification.properties.start_date.pattern);
+const DATE_TIME = new RegExp(require('../../resources/spec.json').connectionSpecification.properties.start_date.pattern);
 
 type Raw = Record<string, unknown>;
 

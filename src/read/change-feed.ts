@@ -1,12 +1,12 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { SelectedStream } from './catalog';
+import { SelectedStream } from '../protocol/catalog';
 import { toInstant } from './dialect';
-import { ApiError } from './errors';
+import { ApiError } from '../protocol/errors';
 import { StreamState } from './incremental';
 import { Rec } from './pagination';
-import { ConnectorState } from './state';
-import { EcommerceStream } from './streams/base';
+import { ConnectorState } from '../protocol/state';
+import { EcommerceStream } from '../streams/base';
 
 /**
  * Where the events log was last read to, kept in the state of each stream that

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { ApiError } from './errors';
-import { backoffMs } from './http/retry-policy';
+import { ApiError } from '../protocol/errors';
+import { backoffMs } from '../http/retry-policy';
 import { FetchPage } from './pagination';
 import { ProductLookup } from './product-lookup';
 

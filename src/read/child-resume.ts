@@ -4,7 +4,7 @@ import { AirbyteLogger, AirbyteStream } from 'faros-airbyte-cdk';
 
 import { StreamState } from './incremental';
 import type { ProductKey } from './product-catalog';
-import type { Slice } from './streams/base';
+import type { Slice } from '../streams/base';
 
 /** The key of a child stream's state that holds where a cut full refresh stopped. */
 export const RESUME_KEY = 'resume';

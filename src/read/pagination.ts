@@ -1,4 +1,4 @@
-import { PaginationError } from './errors';
+import { PaginationError } from '../protocol/errors';
 import { PageCap } from './page-cap';
 
 export type Rec = Record<string, any>;

@@ -1,5 +1,5 @@
-import { ApiError } from './errors';
-import { ApiClient } from './http/client';
+import { ApiError } from '../protocol/errors';
+import { ApiClient } from '../http/client';
 
 type Key = string | number;
 

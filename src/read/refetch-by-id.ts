@@ -1,7 +1,7 @@
 import { readPage, readRecord } from './dialect';
-import { ApiError } from './errors';
+import { ApiError } from '../protocol/errors';
 import { Page, Rec } from './pagination';
-import { EcommerceStream, StreamContext } from './streams/base';
+import { EcommerceStream, StreamContext } from '../streams/base';
 
 type Id = string | number;
 

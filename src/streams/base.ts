@@ -3,17 +3,17 @@ import path from 'node:path';
 
 import { AirbyteLogger, AirbyteStream, AirbyteStreamBase } from 'faros-airbyte-cdk';
 
-import { checkedChildPage, ProductGone } from '../child-not-found';
-import { resumable } from '../child-resume';
-import { Config } from '../config';
-import { deriveTimestamps, readPage } from '../dialect';
-import { EmbeddedName } from '../embedded-children';
-import { ApiError, ConnectorError } from '../errors';
+import { checkedChildPage, ProductGone } from '../read/child-not-found';
+import { resumable } from '../read/child-resume';
+import { Config } from '../config/config';
+import { deriveTimestamps, readPage } from '../read/dialect';
+import { EmbeddedName } from '../read/embedded-children';
+import { ApiError, ConnectorError } from '../protocol/errors';
 import { ApiClient } from '../http/client';
-import { PageCap } from '../page-cap';
-import { FetchPage, Page, paginate, Rec } from '../pagination';
-import { ProductCatalog } from '../product-catalog';
-import { productLookup } from '../product-lookup';
+import { PageCap } from '../read/page-cap';
+import { FetchPage, Page, paginate, Rec } from '../read/pagination';
+import { ProductCatalog } from '../read/product-catalog';
+import { productLookup } from '../read/product-lookup';
 
 /** What every stream gets: one client and one product catalog per run. */
 export interface StreamContext {

@@ -1,5 +1,5 @@
-import { zoneUuid } from '../dialect';
-import { Rec } from '../pagination';
+import { zoneUuid } from '../read/dialect';
+import { Rec } from '../read/pagination';
 import { ListStream, StreamContext } from './base';
 
 export class ShippingZones extends ListStream {

@@ -1,5 +1,5 @@
-import { parseConfig } from '../../src/config';
-import { configWarnings } from '../../src/config-warnings';
+import { parseConfig } from '../../src/config/config';
+import { configWarnings } from '../../src/config/config-warnings';
 
 const base = { api_key: 'key-123', api_secret: 'secret-456' };
 const NOW = Date.parse('2025-06-01T12:00:00Z');

@@ -1,5 +1,5 @@
-import { DEFAULTS, parseConfig } from '../../src/config';
-import { ConfigError } from '../../src/errors';
+import { DEFAULTS, parseConfig } from '../../src/config/config';
+import { ConfigError } from '../../src/protocol/errors';
 
 const base = { api_key: 'key-123', api_secret: 'secret-456' };
 

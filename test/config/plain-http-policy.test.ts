@@ -1,4 +1,4 @@
-import { hostKind, plainHttpVerdict } from '../../src/plain-http-policy';
+import { hostKind, plainHttpVerdict } from '../../src/config/plain-http-policy';
 
 describe('hostKind', () => {
   it.each([

@@ -1,7 +1,7 @@
 import net from 'node:net';
 
-import { parseConfig } from '../../src/config';
-import { ApiError, ConnectorError } from '../../src/errors';
+import { parseConfig } from '../../src/config/config';
+import { ApiError, ConnectorError } from '../../src/protocol/errors';
 import { ApiClient, RetryNotice } from '../../src/http/client';
 import { RequestLimiter } from '../../src/http/rate-limiter';
 import { json, scriptedServer } from '../helpers/scripted-server';

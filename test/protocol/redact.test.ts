@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 
-import { ProtocolOutput } from '../../src/output';
-import { maskWrites, redactMessage, redactor } from '../../src/redact';
+import { ProtocolOutput } from '../../src/protocol/output';
+import { maskWrites, redactMessage, redactor } from '../../src/protocol/redact';
 
 /** What the output writes for a message: the masked message, serialized. */
 const written = (secrets: string[], msg: object) => JSON.stringify(redactMessage(msg, redactor(secrets)));

@@ -1,6 +1,6 @@
 import { Data } from 'faros-airbyte-cdk';
 
-import { parseState, stateMessage } from '../../src/state';
+import { parseState, stateMessage } from '../../src/protocol/state';
 
 const orders = { created_at_utc: '2024-01-01T00:00:00Z' };
 const pages = { created_at_utc: '2024-02-01T00:00:00Z' };

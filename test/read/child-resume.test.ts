@@ -5,7 +5,7 @@
  */
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { CHECKPOINT_EVERY_PRODUCTS, ChildResume, RESUME_KEY } from '../../src/child-resume';
+import { CHECKPOINT_EVERY_PRODUCTS, ChildResume, RESUME_KEY } from '../../src/read/child-resume';
 import { Slice } from '../../src/streams/base';
 
 const logged: string[] = [];

@@ -1,4 +1,4 @@
-import { deriveTimestamps, readPage, readRecord, toIsoUtc, zoneUuid } from '../../src/dialect';
+import { deriveTimestamps, readPage, readRecord, toIsoUtc, zoneUuid } from '../../src/read/dialect';
 
 describe('readPage', () => {
   it('reads the documented envelope with its total', () => {

@@ -3,8 +3,8 @@
  * one. A server cutting at N sends every product with N or more children as an
  * array of exactly N; the rule must never hand over such an array as whole.
  */
-import { EmbeddedChildren } from '../../src/embedded-children';
-import { Rec } from '../../src/pagination';
+import { EmbeddedChildren } from '../../src/read/embedded-children';
+import { Rec } from '../../src/read/pagination';
 
 const arrayOf = (n: number, base = 0): Rec[] => Array.from({ length: n }, (_, i) => ({ id: base + i }));
 

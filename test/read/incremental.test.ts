@@ -1,4 +1,4 @@
-import { CursorFilter } from '../../src/incremental';
+import { CursorFilter } from '../../src/read/incremental';
 
 const at = (iso: string) => ({ created_at_utc: iso });
 

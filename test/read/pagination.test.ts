@@ -1,5 +1,5 @@
-import { PageCap } from '../../src/page-cap';
-import { paginate, Page, Rec } from '../../src/pagination';
+import { PageCap } from '../../src/read/page-cap';
+import { paginate, Page, Rec } from '../../src/read/pagination';
 
 /** A list served with offset/limit, recording every request; `between` mutates it between pages. */
 function listServer(ids: number[], opts: { total?: boolean; cap?: number; between?: (n: number, list: number[]) => void } = {}) {

@@ -1,7 +1,7 @@
-import { EmbeddedChildren } from '../../src/embedded-children';
-import { ConfigError } from '../../src/errors';
-import { Page, Rec } from '../../src/pagination';
-import { ProductCatalog, ProductListSource } from '../../src/product-catalog';
+import { EmbeddedChildren } from '../../src/read/embedded-children';
+import { ConfigError } from '../../src/protocol/errors';
+import { Page, Rec } from '../../src/read/pagination';
+import { ProductCatalog, ProductListSource } from '../../src/read/product-catalog';
 import { StreamContext } from '../../src/streams/base';
 import { ProductsImages } from '../../src/streams/products-images';
 import { ProductsReviews } from '../../src/streams/products-reviews';
