@@ -1,16 +1,21 @@
 import { Command } from 'commander';
 import { AirbyteSourceRunner } from 'faros-airbyte-cdk';
 
-import { parseCatalog } from './protocol/catalog';
-import { Config, parseConfig } from './config/config';
-import { configWarnings } from './config/config-warnings';
-import { ConnectorError } from './protocol/errors';
-import { readJsonFile } from './protocol/input-files';
-import { ProtocolLogger, ProtocolOutput } from './protocol/output';
-import { connectionStatus, errorTrace } from './protocol/messages';
+import { Config, configWarnings, parseConfig } from './config';
+import {
+  connectionStatus,
+  ConnectorError,
+  errorTrace,
+  maskWrites,
+  MIN_CREDENTIAL_LENGTH,
+  parseCatalog,
+  parseState,
+  ProtocolLogger,
+  ProtocolOutput,
+  readJsonFile,
+  redactor,
+} from './protocol';
 import { EcommerceSource } from './source';
-import { MIN_CREDENTIAL_LENGTH, maskWrites, redactor } from './protocol/redact';
-import { parseState } from './protocol/state';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const CONNECTOR_VERSION: string = require('../package.json').version;

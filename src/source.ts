@@ -1,18 +1,17 @@
 import { AirbyteConnectionStatusMessage, AirbyteSourceBase, AirbyteSpec } from 'faros-airbyte-cdk';
 import VError from 'verror';
 
-import { SelectedStream } from './protocol/catalog';
-import { Config } from './config/config';
-import { EmbeddedChildren, EmbeddedName } from './read/embedded-children';
-import { ConnectorError } from './protocol/errors';
-import { ApiClient, RetryNotice } from './http/client';
-import { CHECK } from './http/describe-error';
-import { RateLimitWatch } from './http/rate-limit-watch';
-import { ProtocolOutput } from './protocol/output';
-import { PageCap } from './read/page-cap';
-import { ProductCatalog } from './read/product-catalog';
-import { connectionStatus, rateLimitedStatus } from './protocol/messages';
-import { ConnectorState } from './protocol/state';
+import { Config } from './config';
+import { ApiClient, CHECK, RateLimitWatch, RetryNotice } from './http';
+import {
+  connectionStatus,
+  ConnectorError,
+  ConnectorState,
+  ProtocolOutput,
+  rateLimitedStatus,
+  SelectedStream,
+} from './protocol';
+import { EmbeddedChildren, EmbeddedName, PageCap, ProductCatalog } from './read';
 import { allStreams, EcommerceStream } from './streams';
 import { runSync } from './sync';
 

@@ -1,22 +1,31 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { SelectedStream } from './protocol/catalog';
-import { ChildResume } from './read/child-resume';
-import { Config } from './config/config';
-import { CountEstimates } from './read/counts';
-import { ChangeFeed, StreamChanges } from './read/change-feed';
-import { ApiError, ConnectorError } from './protocol/errors';
-import { ApiClient } from './http/client';
-import { CursorFilter } from './read/incremental';
-import { ProtocolOutput } from './protocol/output';
-import { RefetchById } from './read/refetch-by-id';
-import { Page } from './read/pagination';
-import { ProductCatalog } from './read/product-catalog';
-import { StreamProgress } from './read/progress';
-import { errorTrace, estimate, streamStatus } from './protocol/messages';
-import { CreatedSinceFilter } from './read/server-filter';
-import { ConnectorState, stateMessage } from './protocol/state';
-import { EcommerceStream, ProductChildStream, Slice } from './streams/base';
+import { Config } from './config';
+import { ApiClient } from './http';
+import {
+  ApiError,
+  ConnectorError,
+  ConnectorState,
+  errorTrace,
+  estimate,
+  ProtocolOutput,
+  SelectedStream,
+  stateMessage,
+  streamStatus,
+} from './protocol';
+import {
+  ChangeFeed,
+  ChildResume,
+  CountEstimates,
+  CreatedSinceFilter,
+  CursorFilter,
+  Page,
+  ProductCatalog,
+  RefetchById,
+  StreamChanges,
+  StreamProgress,
+} from './read';
+import { EcommerceStream, ProductChildStream, Slice } from './streams';
 
 /** Incremental streams checkpoint after this many records, so destinations commit as the sync goes. */
 const CHECKPOINT_EVERY_RECORDS = 1000;

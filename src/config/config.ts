@@ -1,7 +1,7 @@
+import { ConfigError, MIN_CREDENTIAL_LENGTH } from '../protocol';
+// The file, not '../read': every command loads the config, spec too, which needs no read path.
 import { toIsoUtc } from '../read/dialect';
-import { ConfigError } from '../protocol/errors';
 import { plainHttpVerdict } from './plain-http-policy';
-import { MIN_CREDENTIAL_LENGTH } from '../protocol/redact';
 
 /** The connector's configuration, as validated from the user's JSON (see resources/spec.json). */
 export type Config = {

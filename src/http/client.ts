@@ -4,7 +4,7 @@ import https from 'node:https';
 import axios, { AxiosAdapter, AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import axiosRetry from 'axios-retry';
 
-import { Config } from '../config/config';
+import { Config } from '../config';
 import { describeError } from './describe-error';
 import { RequestLimiter } from './rate-limiter';
 import { backoffMs, isListBody, isRetriable, retryAfterMs } from './retry-policy';

@@ -1,7 +1,7 @@
 import { Data } from 'faros-airbyte-cdk';
 
+import { StreamState } from '../read';
 import { ConfigError } from './errors';
-import { StreamState } from '../read/incremental';
 
 /** The state of every stream, by stream name. */
 export type ConnectorState = Record<string, StreamState>;

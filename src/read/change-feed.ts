@@ -1,12 +1,10 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { SelectedStream } from '../protocol/catalog';
+import { ApiError, ConnectorState, SelectedStream } from '../protocol';
+import { EcommerceStream } from '../streams';
 import { toInstant } from './dialect';
-import { ApiError } from '../protocol/errors';
 import { StreamState } from './incremental';
 import { Rec } from './pagination';
-import { ConnectorState } from '../protocol/state';
-import { EcommerceStream } from '../streams/base';
 
 /**
  * Where the events log was last read to, kept in the state of each stream that

@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { ApiError } from '../protocol/errors';
+// The file, not '../http': discover loads this with the stream classes, and the http barrel would load axios.
 import { backoffMs } from '../http/retry-policy';
+import { ApiError } from '../protocol';
 import { FetchPage } from './pagination';
 import { ProductLookup } from './product-lookup';
 

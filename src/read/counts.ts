@@ -1,4 +1,4 @@
-import { ApiClient } from '../http/client';
+import { ApiClient } from '../http';
 
 /**
  * `GET /v1/<resource>/count` → `{"count": n}`: the vendor documents it for

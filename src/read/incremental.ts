@@ -1,7 +1,7 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
+import { ConfigError } from '../protocol';
 import { toInstant } from './dialect';
-import { ConfigError } from '../protocol/errors';
 import { Rec } from './pagination';
 
 export type StreamState = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { PaginationError } from '../protocol/errors';
+import { PaginationError } from '../protocol';
 import { PageCap } from './page-cap';
 
 export type Rec = Record<string, any>;

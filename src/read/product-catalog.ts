@@ -1,5 +1,5 @@
+import { ConnectorError } from '../protocol';
 import { EmbeddedChildren } from './embedded-children';
-import { ConnectorError } from '../protocol/errors';
 import { Page } from './pagination';
 
 export type ProductKey = string | number;

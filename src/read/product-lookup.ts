@@ -1,5 +1,5 @@
-import { ApiError } from '../protocol/errors';
-import { ApiClient } from '../http/client';
+import { ApiClient } from '../http';
+import { ApiError } from '../protocol';
 
 type Key = string | number;
 

@@ -1,6 +1,6 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { RequestStats } from '../http/client';
+import { RequestStats } from '../http';
 
 const LOG_EVERY_MS = 10_000;
 

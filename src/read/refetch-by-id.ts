@@ -1,7 +1,7 @@
+import { ApiError } from '../protocol';
+import { EcommerceStream, StreamContext } from '../streams';
 import { readPage, readRecord } from './dialect';
-import { ApiError } from '../protocol/errors';
 import { Page, Rec } from './pagination';
-import { EcommerceStream, StreamContext } from '../streams/base';
 
 type Id = string | number;
 

@@ -3,13 +3,14 @@ import path from 'node:path';
 
 import { AirbyteLogger, AirbyteStream, AirbyteStreamBase } from 'faros-airbyte-cdk';
 
+import { Config } from '../config';
+import { ApiClient } from '../http';
+import { ApiError, ConnectorError } from '../protocol';
+// Files, not '../read': discover loads the stream classes, and the read barrel would load the whole read loop with them.
 import { checkedChildPage, ProductGone } from '../read/child-not-found';
 import { resumable } from '../read/child-resume';
-import { Config } from '../config/config';
 import { deriveTimestamps, readPage } from '../read/dialect';
 import { EmbeddedName } from '../read/embedded-children';
-import { ApiError, ConnectorError } from '../protocol/errors';
-import { ApiClient } from '../http/client';
 import { PageCap } from '../read/page-cap';
 import { FetchPage, Page, paginate, Rec } from '../read/pagination';
 import { ProductCatalog } from '../read/product-catalog';
