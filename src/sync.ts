@@ -117,7 +117,7 @@ async function syncStream(
     field && (incremental || config.start_date)
       ? new CursorFilter(field, name, incremental ? state[name] : undefined, config.start_date, logger, lookbackMs(stream, incremental, config))
       : undefined;
-  // Records changed since the last sync that the events log names (read before the list, see src/change-feed.ts).
+  // Records changed since the last sync that the events log names (read before the list, see src/read/change-feed.ts).
   const changes = incremental && stream.definition.changeFeed ? await changesOf(stream, state, input.changeFeed) : undefined;
   logger.info(
     `Stream '${name}': ${incremental ? `incremental from ${JSON.stringify(filter!.startingState())}` : 'full refresh'}.`
@@ -171,7 +171,7 @@ async function syncStream(
     await output.ready();
   };
 
-  // A full refresh of a child stream checkpoints the finished prefix of the product list (src/child-resume.ts).
+  // A full refresh of a child stream checkpoints the finished prefix of the product list (src/read/child-resume.ts).
   const resume = stream instanceof ProductChildStream && !incremental ? ChildResume.start(name, state[name], logger) : undefined;
   if (stream instanceof ProductChildStream) {
     const finished = (seq: number): void => {

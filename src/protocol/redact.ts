@@ -23,7 +23,7 @@ export interface Redactor {
 export const NO_SECRETS: Redactor = { text: (t) => t };
 
 /**
- * Credentials shorter than this are refused by the config (src/config.ts).
+ * Credentials shorter than this are refused by the config (src/config/config.ts).
  * One or two characters are no issued credential (95² ≈ 9,000 values) and
  * occur in almost every line: masking them would leave no message readable.
  */

@@ -23,7 +23,7 @@ export interface ProductListRead {
 /**
  * The products list, read once per sync however many streams need it: the
  * products stream emits its records, the four per-product child streams slice
- * by its ids (and src/product-lookup.ts picks witnesses from them).
+ * by its ids (and src/read/product-lookup.ts picks witnesses from them).
  *
  * The catalog is the one owner of that read and of its outcome. When a selected
  * stream emits the list, the sync reserves the read for it (`reserve()`) before
@@ -48,7 +48,7 @@ export class ProductCatalog {
 
   /**
    * @param embedded where the list was asked to embed child lists
-   *   (src/embedded-children.ts): their arrays are taken out of each product
+   *   (src/read/embedded-children.ts): their arrays are taken out of each product
    *   as it passes, for the child streams.
    */
   constructor(

@@ -39,11 +39,11 @@ export interface StreamDefinition {
   countable?: boolean;
   /** The name under which the products list embeds these children (`embed=images`). */
   embeddedAs?: EmbeddedName;
-  /** The list takes `from` (UNIX seconds, created at or after) and `sort=date`: see src/server-filter.ts. */
+  /** The list takes `from` (UNIX seconds, created at or after) and `sort=date`: see src/read/server-filter.ts. */
   filtersCreatedSince?: boolean;
-  /** The events log's subjectType for these records: changed ones are read again (src/change-feed.ts). */
+  /** The events log's subjectType for these records: changed ones are read again (src/read/change-feed.ts). */
   changeFeed?: string;
-  /** The list takes `ids=1,2,3`, checked answer by answer (src/refetch-by-id.ts). */
+  /** The list takes `ids=1,2,3`, checked answer by answer (src/read/refetch-by-id.ts). */
   filtersByIds?: boolean;
   /** Incremental reads start `lookback_days` before the state (records change after creation). */
   lookback?: boolean;
@@ -158,7 +158,7 @@ export abstract class ProductChildStream extends EcommerceStream {
     return ['products'];
   }
 
-  /** A full refresh resumes after the products a cut sync finished (src/child-resume.ts). */
+  /** A full refresh resumes after the products a cut sync finished (src/read/child-resume.ts). */
   override asAirbyteStream(): AirbyteStream {
     return resumable(super.asAirbyteStream());
   }
@@ -199,7 +199,7 @@ export abstract class ProductChildStream extends EcommerceStream {
     }
   }
 
-  /** A 404 on any page of a product's list is checked, not believed: see src/child-not-found.ts. */
+  /** A 404 on any page of a product's list is checked, not believed: see src/read/child-not-found.ts. */
   protected override checkedPages(slice: Slice, fetch: FetchPage): FetchPage {
     const { client, config, logger, products } = this.ctx;
     return checkedChildPage(fetch, {

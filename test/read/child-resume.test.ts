@@ -1,5 +1,5 @@
 /**
- * src/child-resume.ts on its own: which products a checkpoint covers when
+ * src/read/child-resume.ts on its own: which products a checkpoint covers when
  * several are read at once, and when a saved position may skip products.
  * (End to end, with bin/main and the sandbox: test/guarantees/resumable-full-refresh.test.ts.)
  */
