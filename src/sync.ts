@@ -22,10 +22,11 @@ import {
   Page,
   ProductCatalog,
   RefetchById,
+  Slice,
   StreamChanges,
   StreamProgress,
 } from './read';
-import { EcommerceStream, ProductChildStream, Slice } from './streams';
+import { EcommerceStream, ProductChildStream } from './streams';
 
 /** Incremental streams checkpoint after this many records, so destinations commit as the sync goes. */
 const CHECKPOINT_EVERY_RECORDS = 1000;

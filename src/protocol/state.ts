@@ -1,7 +1,9 @@
 import { Data } from 'faros-airbyte-cdk';
 
-import { StreamState } from '../read';
 import { ConfigError } from './errors';
+
+/** One stream's state, as its STATE message carries it. */
+export type StreamState = Record<string, unknown>;
 
 /** The state of every stream, by stream name. */
 export type ConnectorState = Record<string, StreamState>;

@@ -1,9 +1,8 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { ApiError, ConnectorState, SelectedStream } from '../protocol';
+import { ApiError, ConnectorState, SelectedStream, StreamState } from '../protocol';
 import { EcommerceStream } from '../streams';
 import { toInstant } from './dialect';
-import { StreamState } from './incremental';
 import { Rec } from './pagination';
 
 /**

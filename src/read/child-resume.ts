@@ -2,9 +2,8 @@ import { createHash, Hash } from 'node:crypto';
 
 import { AirbyteLogger, AirbyteStream } from 'faros-airbyte-cdk';
 
-import type { Slice } from '../streams';
-import { StreamState } from './incremental';
-import type { ProductKey } from './product-catalog';
+import type { StreamState } from '../protocol';
+import type { ProductKey, Slice } from './product-catalog';
 
 /** The key of a child stream's state that holds where a cut full refresh stopped. */
 export const RESUME_KEY = 'resume';

@@ -1,10 +1,8 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { ConfigError } from '../protocol';
+import { ConfigError, StreamState } from '../protocol';
 import { toInstant } from './dialect';
 import { Rec } from './pagination';
-
-export type StreamState = Record<string, unknown>;
 
 /**
  * Client-side incremental sync for one stream: the API has no server-side

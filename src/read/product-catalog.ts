@@ -1,8 +1,11 @@
 import { ConnectorError } from '../protocol';
 import { EmbeddedChildren } from './embedded-children';
-import { Page } from './pagination';
+import { Page, Rec } from './pagination';
 
 export type ProductKey = string | number;
+
+/** A product's slice; `embedded` holds its children when the products list carried them whole. */
+export type Slice = { prd_id: string | number; embedded?: Rec[] } | undefined;
 
 /** How the catalog reads the products list; provided by the source (the products stream's own read). */
 export interface ProductListSource {

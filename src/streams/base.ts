@@ -13,7 +13,7 @@ import { deriveTimestamps, readPage } from '../read/dialect';
 import { EmbeddedName } from '../read/embedded-children';
 import { PageCap } from '../read/page-cap';
 import { FetchPage, Page, paginate, Rec } from '../read/pagination';
-import { ProductCatalog } from '../read/product-catalog';
+import { ProductCatalog, Slice } from '../read/product-catalog';
 import { productLookup } from '../read/product-lookup';
 
 /** What every stream gets: one client and one product catalog per run. */
@@ -48,9 +48,6 @@ export interface StreamDefinition {
   /** Incremental reads start `lookback_days` before the state (records change after creation). */
   lookback?: boolean;
 }
-
-/** A product's slice; `embedded` holds its children when the products list carried them whole. */
-export type Slice = { prd_id: string | number; embedded?: Rec[] } | undefined;
 
 const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');
 
