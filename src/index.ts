@@ -2,8 +2,7 @@ import v8 from 'node:v8';
 
 import { Command } from 'commander';
 
-import { exitOnCancel } from './cancel';
-import { ProtocolLogger, ProtocolOutput } from './output';
+import { exitOnCancel, ProtocolLogger, ProtocolOutput } from './protocol';
 import { SourceRunner } from './runner';
 import { EcommerceSource } from './source';
 

@@ -1,16 +1,21 @@
 import { Command } from 'commander';
 import { Runner } from 'faros-airbyte-cdk/lib/runner';
 
-import { parseCatalog } from './catalog';
-import { Config, parseConfig } from './config';
-import { configWarnings } from './config-warnings';
-import { ConnectorError } from './errors';
-import { readJsonFile } from './input-files';
-import { ProtocolLogger, ProtocolOutput } from './output';
-import { connectionStatus, errorTrace } from './protocol';
+import { Config, configWarnings, parseConfig } from './config';
+import {
+  connectionStatus,
+  ConnectorError,
+  errorTrace,
+  maskWrites,
+  MIN_CREDENTIAL_LENGTH,
+  parseCatalog,
+  parseState,
+  ProtocolLogger,
+  ProtocolOutput,
+  readJsonFile,
+  redactor,
+} from './protocol';
 import { EcommerceSource } from './source';
-import { MIN_CREDENTIAL_LENGTH, maskWrites, redactor } from './redact';
-import { parseState } from './state';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const CONNECTOR_VERSION: string = require('../package.json').version;

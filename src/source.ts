@@ -3,18 +3,13 @@ import { AirbyteCatalogMessage, AirbyteConnectionStatusMessage, AirbyteSpec } fr
 import { AirbyteSource } from 'faros-airbyte-cdk/lib/sources/source';
 import VError from 'verror';
 
-import type { SelectedStream } from './catalog';
 import type { Config } from './config';
-import type { EmbeddedName } from './embedded-children';
-import { ConnectorError } from './errors';
-import type { ApiClient, RetryNotice } from './http/client';
+import type { ApiClient, RateLimitWatch, RetryNotice } from './http';
+// The file, not './http': the http folder's index loads axios, which spec and discover never need.
 import { CHECK } from './http/describe-error';
-import type { RateLimitWatch } from './http/rate-limit-watch';
-import type { ProtocolOutput } from './output';
-import type { PageCap } from './page-cap';
-import type { ProductCatalog } from './product-catalog';
-import { connectionStatus, rateLimitedStatus } from './protocol';
-import type { ConnectorState } from './state';
+import { connectionStatus, ConnectorError, rateLimitedStatus } from './protocol';
+import type { ConnectorState, ProtocolOutput, SelectedStream } from './protocol';
+import type { EmbeddedName, PageCap, ProductCatalog } from './read';
 import type { EcommerceStream } from './streams';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -27,7 +22,7 @@ const SPEC = require('../resources/spec.json');
  * read all of them (test/startup/loaded-modules.test.ts keeps it so).
  */
 const streamClasses = () => require('./streams') as typeof import('./streams');
-const httpClient = () => require('./http/client') as typeof import('./http/client');
+const httpClient = () => require('./http') as typeof import('./http');
 
 /** The names under which the products list can embed the selected child streams. */
 function embeddable(streams: EcommerceStream[], selected: SelectedStream[]): EmbeddedName[] {
@@ -99,12 +94,10 @@ export class EcommerceSource extends AirbyteSource<Config> {
 
   /** Runs the read command's sync, writing messages to `output`. Resolves to false if any stream failed. */
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
-    const [{ runSync }, { ProductCatalog }, { PageCap }, { EmbeddedChildren }, { RateLimitWatch }] = await Promise.all([
+    const [{ runSync }, { ProductCatalog, PageCap, EmbeddedChildren }, { RateLimitWatch }] = await Promise.all([
       import('./sync'),
-      import('./product-catalog'),
-      import('./page-cap'),
-      import('./embedded-children'),
-      import('./http/rate-limit-watch'),
+      import('./read'),
+      import('./http'),
     ]);
     const watch = new RateLimitWatch(new Set(selected.map((s) => s.name)), (stream, quotaReset) =>
       output.message(rateLimitedStatus(stream, quotaReset))

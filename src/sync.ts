@@ -1,22 +1,32 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { SelectedStream } from './catalog';
-import { ChildResume } from './child-resume';
 import { Config } from './config';
-import { CountEstimates } from './counts';
-import { ChangeFeed, StreamChanges } from './change-feed';
-import { ApiError, ConnectorError } from './errors';
-import { ApiClient } from './http/client';
-import { CursorFilter } from './incremental';
-import { ProtocolOutput } from './output';
-import { RefetchById } from './refetch-by-id';
-import { Page } from './pagination';
-import { ProductCatalog } from './product-catalog';
-import { StreamProgress } from './progress';
-import { errorTrace, estimate, streamStatus } from './protocol';
-import { CreatedSinceFilter } from './server-filter';
-import { ConnectorState, stateMessage } from './state';
-import { EcommerceStream, ProductChildStream, Slice } from './streams/base';
+import { ApiClient } from './http';
+import {
+  ApiError,
+  ConnectorError,
+  ConnectorState,
+  errorTrace,
+  estimate,
+  ProtocolOutput,
+  SelectedStream,
+  stateMessage,
+  streamStatus,
+} from './protocol';
+import {
+  ChangeFeed,
+  ChildResume,
+  CountEstimates,
+  CreatedSinceFilter,
+  CursorFilter,
+  Page,
+  ProductCatalog,
+  RefetchById,
+  Slice,
+  StreamChanges,
+  StreamProgress,
+} from './read';
+import { EcommerceStream, ProductChildStream } from './streams';
 
 /** Incremental streams checkpoint after this many records, so destinations commit as the sync goes. */
 const CHECKPOINT_EVERY_RECORDS = 1000;
@@ -108,7 +118,7 @@ async function syncStream(
     field && (incremental || config.start_date)
       ? new CursorFilter(field, name, incremental ? state[name] : undefined, config.start_date, logger, lookbackMs(stream, incremental, config))
       : undefined;
-  // Records changed since the last sync that the events log names (read before the list, see src/change-feed.ts).
+  // Records changed since the last sync that the events log names (read before the list, see src/read/change-feed.ts).
   const changes = incremental && stream.definition.changeFeed ? await changesOf(stream, state, input.changeFeed) : undefined;
   logger.info(
     `Stream '${name}': ${incremental ? `incremental from ${JSON.stringify(filter!.startingState())}` : 'full refresh'}.`
@@ -162,7 +172,7 @@ async function syncStream(
     await output.ready();
   };
 
-  // A full refresh of a child stream checkpoints the finished prefix of the product list (src/child-resume.ts).
+  // A full refresh of a child stream checkpoints the finished prefix of the product list (src/read/child-resume.ts).
   const resume = stream instanceof ProductChildStream && !incremental ? ChildResume.start(name, state[name], logger) : undefined;
   if (stream instanceof ProductChildStream) {
     const finished = (seq: number): void => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 
 import { STREAM_TABLE } from '../scripts/streams';
-import { DEFAULTS } from '../src/config';
+import { DEFAULTS } from '../src/config/config';
 import { RATE_LIMIT_WATCH } from '../src/http/rate-limit-watch';
 import { ROOT } from './helpers/connector';
 

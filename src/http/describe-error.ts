@@ -1,6 +1,6 @@
 import { AxiosError } from 'axios';
 
-import { ApiError, ConnectorError } from '../errors';
+import { ApiError, ConnectorError } from '../protocol';
 
 /** The stream name the connection check's request is filed under. */
 export const CHECK = 'connection check';

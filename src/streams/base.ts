@@ -4,18 +4,19 @@ import path from 'node:path';
 import type { AirbyteLogger } from 'faros-airbyte-cdk/lib/logger';
 import type { AirbyteStream } from 'faros-airbyte-cdk/lib/protocol';
 
-import { checkedChildPage, ProductGone } from '../child-not-found';
-import { resumable } from '../child-resume';
 import { Config } from '../config';
-import { deriveTimestamps, readPage } from '../dialect';
-import { EmbeddedName } from '../embedded-children';
-import { ApiError, ConnectorError } from '../errors';
-import { ApiClient } from '../http/client';
-import { PageCap } from '../page-cap';
-import { FetchPage, Page, paginate, Rec } from '../pagination';
-import { ProductCatalog } from '../product-catalog';
-import { productLookup } from '../product-lookup';
-import { AirbyteStreamBase } from '../kit-stream-base';
+import type { ApiClient } from '../http';
+import { ApiError, ConnectorError } from '../protocol';
+// Files, not '../read': discover loads the stream classes, and the read barrel would load the whole read loop with them.
+import { checkedChildPage, ProductGone } from '../read/child-not-found';
+import { resumable } from '../read/child-resume';
+import { deriveTimestamps, readPage } from '../read/dialect';
+import { EmbeddedName } from '../read/embedded-children';
+import { PageCap } from '../read/page-cap';
+import { FetchPage, Page, paginate, Rec } from '../read/pagination';
+import { ProductCatalog, Slice } from '../read/product-catalog';
+import { productLookup } from '../read/product-lookup';
+import { AirbyteStreamBase } from './kit-stream-base';
 
 /** What every stream gets: one client and one product catalog per run. */
 export interface StreamContext {
@@ -40,18 +41,15 @@ export interface StreamDefinition {
   countable?: boolean;
   /** The name under which the products list embeds these children (`embed=images`). */
   embeddedAs?: EmbeddedName;
-  /** The list takes `from` (UNIX seconds, created at or after) and `sort=date`: see src/server-filter.ts. */
+  /** The list takes `from` (UNIX seconds, created at or after) and `sort=date`: see src/read/server-filter.ts. */
   filtersCreatedSince?: boolean;
-  /** The events log's subjectType for these records: changed ones are read again (src/change-feed.ts). */
+  /** The events log's subjectType for these records: changed ones are read again (src/read/change-feed.ts). */
   changeFeed?: string;
-  /** The list takes `ids=1,2,3`, checked answer by answer (src/refetch-by-id.ts). */
+  /** The list takes `ids=1,2,3`, checked answer by answer (src/read/refetch-by-id.ts). */
   filtersByIds?: boolean;
   /** Incremental reads start `lookback_days` before the state (records change after creation). */
   lookback?: boolean;
 }
-
-/** A product's slice; `embedded` holds its children when the products list carried them whole. */
-export type Slice = { prd_id: string | number; embedded?: Rec[] } | undefined;
 
 const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');
 
@@ -159,7 +157,7 @@ export abstract class ProductChildStream extends EcommerceStream {
     return ['products'];
   }
 
-  /** A full refresh resumes after the products a cut sync finished (src/child-resume.ts). */
+  /** A full refresh resumes after the products a cut sync finished (src/read/child-resume.ts). */
   override asAirbyteStream(): AirbyteStream {
     return resumable(super.asAirbyteStream());
   }
@@ -200,7 +198,7 @@ export abstract class ProductChildStream extends EcommerceStream {
     }
   }
 
-  /** A 404 on any page of a product's list is checked, not believed: see src/child-not-found.ts. */
+  /** A 404 on any page of a product's list is checked, not believed: see src/read/child-not-found.ts. */
   protected override checkedPages(slice: Slice, fetch: FetchPage): FetchPage {
     const { client, config, logger, products } = this.ctx;
     return checkedChildPage(fetch, {

@@ -14,7 +14,7 @@ import { ProductsVariations } from './products-variations';
 import { ShippingZones } from './shipping-zones';
 import { Themes } from './themes';
 
-export { EcommerceStream, StreamContext };
+export * from './base';
 
 /** Every stream of the source, in the order the seed lists them. */
 export function allStreams(ctx: StreamContext): EcommerceStream[] {

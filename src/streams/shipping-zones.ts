@@ -1,5 +1,6 @@
-import { zoneUuid } from '../dialect';
-import { Rec } from '../pagination';
+// Files, not '../read': discover loads the stream classes, and the read barrel would load the whole read loop with them.
+import { zoneUuid } from '../read/dialect';
+import { Rec } from '../read/pagination';
 import { ListStream, StreamContext } from './base';
 
 export class ShippingZones extends ListStream {

@@ -1,5 +1,5 @@
 /**
- * Issue 21 (4): the real bound on probes (src/page-cap.ts). Without a total, a
+ * Issue 21 (4): the real bound on probes (src/read/page-cap.ts). Without a total, a
  * short page as long as the longest page the run has served may be a silent
  * cap; the list reads one page further (a probe). Probes never overlap; a
  * short page shorter than one already served never probes; after the run has

@@ -206,7 +206,7 @@ describe('Issue 22.1: resumable full refresh of the child streams', () => {
       expect(saved.length).toBeGreaterThan(0);
 
       // A product removed before every saved position: the products done before are now one place earlier.
-      // (Same count, other products — an insertion there too — is test/unit/child-resume.test.ts's case: the
+      // (Same count, other products — an insertion there too — is test/read/child-resume.test.ts's case: the
       // sandbox keeps products in id order, so it cannot insert one early.)
       const products = productsOf(truthOf(sb));
       sb.mutate({ op: 'delete', resource: 'products', ids: [products[0]] });

@@ -1,6 +1,6 @@
 /**
  * Start-up: each command loads only what it uses (src/source.ts, src/runner.ts,
- * src/kit-stream-base.ts). Airbyte starts a fresh process for every spec, check,
+ * src/streams/kit-stream-base.ts). Airbyte starts a fresh process for every spec, check,
  * discover and read, so whatever a command loads is paid on every platform
  * action. bin/main runs as a separate process with a preload that records every
  * module it loaded; the time and memory this saves are measured by the bench
@@ -42,8 +42,8 @@ const packages = (modules: string[]) =>
 const own = (modules: string[]) => new Set(modules.filter((m) => m.startsWith('lib/')));
 
 /** What the read path is: the read loop, the stream classes, the HTTP stack. */
-const READ_LOOP = ['lib/sync.js', 'lib/product-catalog.js', 'lib/pagination.js', 'lib/counts.js', 'lib/incremental.js'];
-const STREAM_CLASSES = ['lib/streams/index.js', 'lib/streams/base.js', 'lib/kit-stream-base.js'];
+const READ_LOOP = ['lib/sync.js', 'lib/read/product-catalog.js', 'lib/read/pagination.js', 'lib/read/counts.js', 'lib/read/incremental.js'];
+const STREAM_CLASSES = ['lib/streams/index.js', 'lib/streams/base.js', 'lib/streams/kit-stream-base.js'];
 const HTTP_STACK = { own: ['lib/http/client.js', 'lib/http/rate-limiter.js'], packages: ['axios', 'axios-retry', 'limiter', 'p-limit'] };
 /** Loaded by the kit for what this connector never calls: a date helper, pino (asPino), the wizard's prompts and tables. */
 const NEVER = ['faros-js-client', 'enquirer', 'table', '@apidevtools/json-schema-ref-parser'];
@@ -100,7 +100,7 @@ describe('faros-js-client, deferred', () => {
   it('loads the first time the kit uses it, and the kit gets the real package', () => {
     // The kit's calculateUpdatedStreamState is the one caller (Utils.toDate); this connector never calls it.
     const script = `
-      const { AirbyteStreamBase } = require('./lib/kit-stream-base');
+      const { AirbyteStreamBase } = require('./lib/streams/kit-stream-base');
       const kit = require('faros-airbyte-cdk/lib/sources/streams/stream-base');
       // Its entry in require.cache is the stand-in until first use; its own files follow then.
       const loaded = () => Object.keys(require.cache).filter((f) => f.includes('/node_modules/faros-js-client/')).length > 1;

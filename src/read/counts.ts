@@ -1,0 +1,31 @@
+import { ApiClient } from '../http';
+
+/**
+ * `GET /v1/<resource>/count` → `{"count": n}`: the vendor documents it for
+ * categories, its clients use it for products, orders and customers. Only an
+ * estimate for progress, so a failure means no estimate, never a failed stream;
+ * and after one failure the run asks no more (a server without the endpoint
+ * then costs one request, not one per stream). Counts are asked one at a time
+ * for that reason; nobody waits for them but the estimate.
+ */
+export class CountEstimates {
+  private queue: Promise<unknown> = Promise.resolve();
+  private unavailable = false;
+
+  constructor(private readonly client: ApiClient) {}
+
+  countOf(listPath: string, stream: string): Promise<number | undefined> {
+    const next = this.queue.then(async () => {
+      if (this.unavailable) return undefined;
+      try {
+        const res = await this.client.get(`${listPath}/count`, undefined, stream, 'count');
+        return (res.body as { count: number }).count;
+      } catch {
+        this.unavailable = true;
+        return undefined;
+      }
+    });
+    this.queue = next;
+    return next;
+  }
+}

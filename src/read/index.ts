@@ -1,0 +1,22 @@
+/**
+ * The read path between a stream's declaration and its records: the API's
+ * dialect (list and record bodies, dates), the paginator and the page cap it
+ * learns, the cursor (client-side, server-side `from`, the events change feed,
+ * re-reads by id), the product list that child streams slice by (read once,
+ * embedded arrays, 404 checks, resumable full refresh), count estimates and
+ * progress logs.
+ */
+export * from './change-feed';
+export * from './child-not-found';
+export * from './child-resume';
+export * from './counts';
+export * from './dialect';
+export * from './embedded-children';
+export * from './incremental';
+export * from './page-cap';
+export * from './pagination';
+export * from './product-catalog';
+export * from './product-lookup';
+export * from './progress';
+export * from './refetch-by-id';
+export * from './server-filter';

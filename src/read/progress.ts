@@ -1,0 +1,53 @@
+import { AirbyteLogger } from 'faros-airbyte-cdk';
+
+import { RequestStats } from '../http';
+
+const LOG_EVERY_MS = 10_000;
+
+/** Counts one stream's work and logs it at a steady cadence, never per record. */
+export class StreamProgress {
+  records = 0;
+  pages = 0;
+  slices = 0;
+  private readonly startedAt = Date.now();
+  private lastLogAt = Date.now();
+
+  constructor(
+    private readonly stream: string,
+    private readonly requests: RequestStats,
+    private readonly logger: AirbyteLogger
+  ) {}
+
+  pageDone(): void {
+    this.pages++;
+    if (Date.now() - this.lastLogAt >= LOG_EVERY_MS) {
+      this.lastLogAt = Date.now();
+      this.logger.info(`Stream '${this.stream}' in progress: ${this.describe()}.`);
+    }
+  }
+
+  summary(): string {
+    return `Stream '${this.stream}' finished: ${this.describe()}.`;
+  }
+
+  describe(): string {
+    const r = this.requests;
+    const parts = [
+      count(this.records, 'record'),
+      count(this.pages, 'page'),
+      ...(this.slices ? [count(this.slices, 'product')] : []),
+      `${count(r.requests, 'request')} (${count(r.retries, 'retry', 'retries')}, ${r.throttled} throttled, ` +
+        `${seconds(r.waitedMs)} queued for the rate limit in total)`,
+      `${seconds(Date.now() - this.startedAt)} elapsed`,
+    ];
+    return parts.join(', ');
+  }
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

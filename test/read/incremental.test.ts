@@ -1,0 +1,85 @@
+import { CursorFilter } from '../../src/read/incremental';
+
+const at = (iso: string) => ({ created_at_utc: iso });
+
+describe('CursorFilter', () => {
+  it('emits records at or after the state, compared as instants, not strings', () => {
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-03-01T10:00:00Z' }, undefined);
+    expect(f.accepts(at('2024-03-01T10:00:00Z'))).toBe(true); // a tie is re-emitted
+    expect(f.accepts(at('2024-03-01T10:00:00.000+00:00'))).toBe(true);
+    expect(f.accepts(at('2024-03-01T11:30:00+02:00'))).toBe(false); // 09:30Z, lexically later
+    expect(f.accepts(at('2024-03-01T09:59:59.999Z'))).toBe(false);
+    expect(f.accepts(at('2024-03-01T10:00:00.001Z'))).toBe(true);
+    expect(f.accepts({ created_at_utc: 'Fri, 01 Mar 2024 12:00:00 +0200' })).toBe(true);
+  });
+
+  it('emits records without a cursor value and leaves the state alone', () => {
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-03-01T10:00:00Z' }, undefined);
+    expect(f.accepts({ created_at_utc: null })).toBe(true);
+    expect(f.accepts({})).toBe(true);
+    expect(f.final(undefined)).toEqual({ created_at_utc: '2024-03-01T10:00:00.000Z' });
+  });
+
+  it('applies start_date on a first sync only', () => {
+    const first = new CursorFilter('created_at_utc', 'orders', undefined, '2024-01-01T00:00:00.000Z');
+    expect(first.accepts(at('2023-12-31T23:59:59Z'))).toBe(false);
+    expect(first.accepts(at('2024-01-01T00:00:00Z'))).toBe(true);
+    const later = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2023-06-01T00:00:00Z' }, '2024-01-01T00:00:00.000Z');
+    expect(later.accepts(at('2023-12-31T23:59:59Z'))).toBe(true);
+  });
+
+  it('keeps the previous state in mid-stream checkpoints and the maximum at the end', () => {
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-01-01T00:00:00Z' }, undefined);
+    f.accepts(at('2024-05-01T00:00:00Z'));
+    f.accepts(at('2024-02-01T00:00:00Z'));
+    expect(f.startingState()).toEqual({ created_at_utc: '2024-01-01T00:00:00.000Z' });
+    expect(f.final(undefined)).toEqual({ created_at_utc: '2024-05-01T00:00:00.000Z' });
+  });
+
+  it('caps the final state at the server clock of the stream start', () => {
+    const f = new CursorFilter('created_at_utc', 'orders', undefined, undefined);
+    f.accepts(at('2024-05-01T00:00:00Z'));
+    expect(f.final(Date.parse('2024-04-01T00:00:00Z'))).toEqual({ created_at_utc: '2024-04-01T00:00:00.000Z' });
+  });
+
+  it('never moves the state backwards', () => {
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2099-01-01T00:00:00Z' }, undefined);
+    expect(f.accepts(at('2024-05-01T00:00:00Z'))).toBe(false);
+    expect(f.final(Date.parse('2024-06-01T00:00:00Z'))).toEqual({ created_at_utc: '2099-01-01T00:00:00.000Z' });
+    const g = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-05-01T00:00:00Z' }, undefined);
+    g.accepts(at('2024-06-01T00:00:00Z'));
+    expect(g.final(Date.parse('2024-01-01T00:00:00Z'))).toEqual({ created_at_utc: '2024-05-01T00:00:00.000Z' });
+  });
+
+  it.each(['soon', '1', 'March 7', '2024-13-45'])('rejects a state value that is not an ISO 8601 or RFC 2822 timestamp (%j), naming the stream', (value) => {
+    expect(() => new CursorFilter('created_at_utc', 'orders', { created_at_utc: value }, undefined)).toThrow(
+      /stream 'orders'.*not an ISO 8601 or RFC 2822 timestamp/
+    );
+  });
+
+  it('emits records whose cursor is not a timestamp ("1", "March 7"), leaves the state alone, and warns once per stream', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => warnings.push(m) } as never;
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-01-01T00:00:00Z' }, undefined, logger);
+    expect(f.accepts({ id: 1, created_at_utc: '1' })).toBe(true);
+    expect(f.accepts({ id: 2, created_at_utc: 'March 7' })).toBe(true);
+    expect(f.accepts(at('2024-02-01T00:00:00Z'))).toBe(true);
+    expect(f.final(undefined)).toEqual({ created_at_utc: '2024-02-01T00:00:00.000Z' });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/'orders': record 1 has "1"/);
+  });
+
+  it('a lookback widens what is emitted before a saved state, never the state itself nor start_date', () => {
+    const day = 24 * 60 * 60 * 1000;
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-03-31T00:00:00Z' }, undefined, undefined, 30 * day);
+    expect(f.since).toBe(Date.parse('2024-03-01T00:00:00Z'));
+    expect(f.accepts(at('2024-03-01T00:00:00Z'))).toBe(true); // inside the window
+    expect(f.accepts(at('2024-02-29T23:59:59Z'))).toBe(false); // outside
+    expect(f.startingState()).toEqual({ created_at_utc: '2024-03-31T00:00:00.000Z' });
+    expect(f.final(undefined)).toEqual({ created_at_utc: '2024-03-31T00:00:00.000Z' }); // window records never move it
+    expect(f.accepts(at('2024-04-02T00:00:00Z'))).toBe(true);
+    expect(f.final(undefined)).toEqual({ created_at_utc: '2024-04-02T00:00:00.000Z' });
+    const first = new CursorFilter('created_at_utc', 'orders', undefined, '2024-01-01T00:00:00.000Z', undefined, 30 * day);
+    expect(first.accepts(at('2023-12-31T23:59:59Z'))).toBe(false);
+  });
+});
