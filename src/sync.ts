@@ -241,10 +241,11 @@ async function readSlicesConcurrently(
   let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
     while (!failure) {
-      // An async generator queues concurrent next() calls, so each slice goes to one worker.
-      const next = await slices.next();
-      if (next.done) return;
       try {
+        // An async generator queues concurrent next() calls, so each slice goes to one worker. The product
+        // list failing here is a failure like any other: every worker ends before the stream reports it.
+        const next = await slices.next();
+        if (next.done) return;
         for await (const page of stream.readSlice(next.value.slice)) await emit(page);
         progress.slices++;
         finished(next.value.seq);

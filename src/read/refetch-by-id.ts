@@ -1,3 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+// The file, not '../http': the http barrel would load axios for one formula.
+import { backoffMs } from '../http/retry-policy';
 import { ApiError } from '../protocol';
 import { EcommerceStream, StreamContext } from '../streams';
 import { readPage, readRecord } from './dialect';
@@ -12,7 +16,9 @@ type Id = string | number;
  * a record not asked for shows the server does not honour the filter — it is
  * dropped and the rest of the run asks one record at a time; an id that does
  * not come back is asked singly. One record: `GET <path>/{id}`. A 404 there
- * means the record was deleted: logged once per stream and sync, never a
+ * is asked once more after a backoff (a proxy's or cache's hiccup must not cost
+ * a change: the feed's cursor moves past it at the end of the sync); a second
+ * 404 means the record was deleted: logged once per stream and sync, never a
  * failure.
  */
 export class RefetchById {
@@ -26,7 +32,7 @@ export class RefetchById {
   }
 
   async *read(ids: Id[]): AsyncGenerator<Page> {
-    const deleted: Id[] = [];
+    const notFound: Id[] = [];
     const size = this.ctx.config.page_size;
     for (let i = 0; i < ids.length; i += size) {
       const batch = ids.slice(i, i + size);
@@ -36,17 +42,35 @@ export class RefetchById {
       for (const id of missing) {
         const record = await this.one(id);
         if (record) single.push(record);
-        else deleted.push(id);
+        else notFound.push(id);
       }
-      const records = [...found, ...single];
-      for (const record of records) this.stream.normalize(record);
-      if (records.length > 0) yield { records };
+      yield* this.normalized([...found, ...single]);
     }
+    if (notFound.length === 0) return;
+    // One wait for all of them, then each asked once more.
+    const wait = backoffMs(1, this.ctx.config.backoff_factor);
+    this.ctx.logger.info(
+      `Stream '${this.stream.name}': ${notFound.length} record(s) the events log names as changed answered 404 Not Found; asking each once more in ${(wait / 1000).toFixed(1)} s before taking them as deleted.`
+    );
+    await sleep(wait);
+    const deleted: Id[] = [];
+    const second: Rec[] = [];
+    for (const id of notFound) {
+      const record = await this.one(id);
+      if (record) second.push(record);
+      else deleted.push(id);
+    }
+    yield* this.normalized(second);
     if (deleted.length > 0) {
       this.ctx.logger.info(
-        `Stream '${this.stream.name}': ${deleted.length} record(s) the events log names as changed answered 404 Not Found when read again, so they were deleted since: ${deleted.map((id) => JSON.stringify(id)).join(', ')}. Their last synced copy stays in the destination.`
+        `Stream '${this.stream.name}': ${deleted.length} record(s) the events log names as changed answered 404 Not Found twice when read again, so they were deleted since: ${deleted.map((id) => JSON.stringify(id)).join(', ')}. Their last synced copy stays in the destination.`
       );
     }
+  }
+
+  private *normalized(records: Rec[]): Generator<Page> {
+    for (const record of records) this.stream.normalize(record);
+    if (records.length > 0) yield { records };
   }
 
   private async byIdsFilter(batch: Id[]): Promise<Rec[]> {

@@ -57,3 +57,43 @@ it('an event naming an old order: the order is emitted again from the list read,
   expect(server.seen.filter((s) => /^\/v1\/orders\/\d/.test(s.url) || s.url.includes('ids='))).toEqual([]);
   expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-02T00:00:00.000Z', changes_since: '2024-03-01T12:30:00.000Z' });
 });
+
+describe('an order the events log names answers 404 when read again by id', () => {
+  const events = [{ id: 8, type: 'order.updated', resource_type: 'order', resource_id: 9, created_at_utc: '2024-03-01T13:00:00Z' }];
+  const order9 = { id: 9, created_at_utc: '2023-06-01T00:00:00Z', status: 'dispatched' };
+
+  /** The list (which does not hold order 9: it is older than the state) and the events; GET /v1/orders/9 answers 404 `times404` times. */
+  async function serverWith404s(times404: number) {
+    const lists = listHandler({ '/v1/orders': ORDERS, '/v1/events': events });
+    let asked = 0;
+    return res.server((req: http.IncomingMessage, response: http.ServerResponse) => {
+      if (new URL(req.url ?? '/', 'http://local').pathname !== '/v1/orders/9') return lists(req, response);
+      asked++;
+      if (asked <= times404) return json(response, 404, { error: { message: 'Not Found' } });
+      json(response, 200, { data: order9 });
+    });
+  }
+  const cfg = (url: string) => testConfig(url, { lookback_days: 0, use_order_filters: false, backoff_factor: 0.05 });
+
+  it('once (a proxy or cache hiccup): it is asked again after a backoff and emitted with its new status; changes_since moves past it', async () => {
+    const server = await serverWith404s(1);
+    const run = await read(cfg(server.url), { streams: ['orders'], mode: 'incremental', state: STATE });
+    expect(errorTraces(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(records(run, 'orders').find((r) => r.id === 9)).toEqual(order9);
+    expect(server.seen.filter((s) => s.url.startsWith('/v1/orders/9'))).toHaveLength(2);
+    expect(logs(run).filter((l) => /deleted since/.test(l))).toEqual([]);
+    expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-02T00:00:00.000Z', changes_since: '2024-03-01T13:00:00.000Z' });
+  });
+
+  it('twice: taken as deleted, logged once, the stream completes without it', async () => {
+    const server = await serverWith404s(2);
+    const run = await read(cfg(server.url), { streams: ['orders'], mode: 'incremental', state: STATE });
+    expect(errorTraces(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(records(run, 'orders').map((r) => r.id)).toEqual([2, 3]);
+    expect(server.seen.filter((s) => s.url.startsWith('/v1/orders/9'))).toHaveLength(2);
+    const deleted = logs(run).filter((l) => /answered 404 Not Found twice when read again, so they were deleted since: 9\./.test(l));
+    expect(deleted).toHaveLength(1);
+  });
+});
