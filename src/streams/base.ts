@@ -41,7 +41,7 @@ export interface StreamDefinition {
   countable?: boolean;
   /** The name under which the products list embeds these children (`embed=images`). */
   embeddedAs?: EmbeddedName;
-  /** The list takes `from` (UNIX seconds, created at or after) and `sort=date`: see src/read/server-filter.ts. */
+  /** The list takes `from` (UNIX seconds, created at or after) and `sort=date`: see src/read/created-since-filter.ts. */
   filtersCreatedSince?: boolean;
   /** The events log's subjectType for these records: changed ones are read again (src/read/change-feed.ts). */
   changeFeed?: string;

@@ -1,4 +1,4 @@
-import { CursorFilter } from '../../src/read/incremental';
+import { CursorFilter } from '../../src/read/cursor-filter';
 
 const at = (iso: string) => ({ created_at_utc: iso });
 
