@@ -10,6 +10,7 @@ import { CHECK } from './http/describe-error';
 import { connectionStatus, ConnectorError, rateLimitedStatus } from './protocol';
 import type { ConnectorState, ProtocolOutput, SelectedStream } from './protocol';
 import type { EmbeddedName, PageCap, ProductCatalog } from './read';
+import { OFFSET_PARAM, PRODUCTS_PATH } from './read/vendor';
 import type { EcommerceStream } from './streams';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -74,10 +75,10 @@ export class EcommerceSource extends AirbyteSource<Config> {
   override async check(config: Config): Promise<AirbyteConnectionStatusMessage> {
     const client = new (httpClient().ApiClient)(config, undefined, Math.min(config.max_retries, 1));
     try {
-      await client.get('/v1/products', { offset: 0, [config.page_size_parameter]: 1 }, CHECK);
+      await client.get(PRODUCTS_PATH, { [OFFSET_PARAM]: 0, [config.page_size_parameter]: 1 }, CHECK);
       return connectionStatus(
         true,
-        `Connected to ${config.base_url}: the API key and secret were accepted and /v1/products answered with a list.`
+        `Connected to ${config.base_url}: the API key and secret were accepted and ${PRODUCTS_PATH} answered with a list.`
       ) as AirbyteConnectionStatusMessage;
     } catch (error) {
       const message = error instanceof ConnectorError ? error.message : String(error);

@@ -4,6 +4,7 @@ import { ApiError, ConnectorState, SelectedStream, StreamState } from '../protoc
 import { EcommerceStream } from '../streams';
 import { toInstant } from './dialect';
 import { Rec } from './pagination';
+import { EVENTS } from './vendor';
 
 /**
  * Where the events log was last read to, kept in the state of each stream that
@@ -42,7 +43,7 @@ export class ChangeFeed {
 
   /** The run's feed, when a selected incremental stream has a point to read the log from. */
   static forSync(streams: EcommerceStream[], selected: SelectedStream[], state: ConnectorState, logger: AirbyteLogger): ChangeFeed | undefined {
-    const events = streams.find((s) => s.name === 'events');
+    const events = streams.find((s) => s.name === EVENTS.stream);
     const froms = selected
       .filter((s) => s.syncMode === 'incremental')
       .map((s) => streams.find((stream) => stream.name === s.name)!)
@@ -78,7 +79,7 @@ export class ChangeFeed {
     try {
       for await (const page of this.events.readSlice(undefined)) {
         for (const event of page.records) {
-          const at = toInstant(event.created_at_utc);
+          const at = toInstant(event[EVENTS.time]);
           if (at !== undefined && at < this.from) continue;
           if (at !== undefined && (latest === undefined || at > latest)) latest = at;
           const change = subjectOf(event, at);
@@ -91,7 +92,7 @@ export class ChangeFeed {
       if (error instanceof ApiError && error.status === 401) throw error;
       const why = error instanceof ApiError && error.status !== undefined ? `answered HTTP ${error.status}` : `could not be read (${(error as Error).message})`;
       this.logger.warn(
-        `The events log (/v1/events) ${why}: changes to existing orders and customers are not read this sync (the orders lookback window still applies), and the next sync asks the log from the same point.`
+        `The events log (${EVENTS.path}) ${why}: changes to existing orders and customers are not read this sync (the orders lookback window still applies), and the next sync asks the log from the same point.`
       );
       return undefined;
     }
@@ -109,12 +110,18 @@ function feedStart(state: StreamState | undefined, field: string): number | unde
   return toInstant(state?.[CHANGES_SINCE]) ?? toInstant(state?.[field]);
 }
 
+/** The first of a field's names the event carries (null counts as absent). */
+function first(event: Rec, names: readonly string[]): unknown {
+  for (const name of names) if (event[name] !== undefined && event[name] !== null) return event[name];
+  return undefined;
+}
+
 /** Both dialects: `subjectType`/`subjectId` (live), `resource_type`/`resource_id` (documented form), else the topic's prefix and `data.id`. */
 function subjectOf(event: Rec, at: number | undefined): Change | undefined {
-  const topic = String(event.topic ?? event.type ?? '');
-  const subjectType = event.subjectType ?? event.resource_type ?? (topic.includes('.') ? topic.split('.')[0] : undefined);
-  const data = event.data ?? event.payload;
-  const subjectId = event.subjectId ?? event.resource_id ?? (typeof data === 'object' && data !== null ? (data as Rec).id : undefined);
+  const topic = String(first(event, EVENTS.topic) ?? '');
+  const data = first(event, EVENTS.payload);
+  const subjectType = first(event, EVENTS.subjectType) ?? (topic.includes('.') ? topic.split('.')[0] : undefined);
+  const subjectId = first(event, EVENTS.subjectId) ?? (typeof data === 'object' && data !== null ? (data as Rec).id : undefined);
   if (typeof subjectType !== 'string' || (typeof subjectId !== 'string' && typeof subjectId !== 'number')) return undefined;
   return { subjectType: subjectType.toLowerCase(), subjectId, at };
 }

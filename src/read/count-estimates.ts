@@ -1,4 +1,5 @@
 import { ApiClient } from '../http';
+import { countPath } from './vendor';
 
 /**
  * `GET /v1/<resource>/count` → `{"count": n}`: the vendor documents it for
@@ -18,7 +19,7 @@ export class CountEstimates {
     const next = this.queue.then(async () => {
       if (this.unavailable) return undefined;
       try {
-        const res = await this.client.get(`${listPath}/count`, undefined, stream, 'count');
+        const res = await this.client.get(countPath(listPath), undefined, stream, 'count');
         return (res.body as { count: number }).count;
       } catch {
         this.unavailable = true;

@@ -2,14 +2,7 @@ import { AirbyteLogger } from 'faros-airbyte-cdk';
 
 import { toInstant } from './dialect';
 import { Rec } from './pagination';
-
-/**
- * How far before the saved state `from` asks: the vendor's clients filter
- * orders on the creation time, but whether the server reads `from` in UTC or in
- * the shop's zone is not documented, and zones reach ±14 h. The client-side
- * filter trims what the margin brings back again, so it costs a page at most.
- */
-export const FROM_MARGIN_SECONDS = 24 * 60 * 60;
+import { CREATED_SINCE } from './vendor';
 
 /**
  * The server-side half of an incremental read of a list that takes `from`
@@ -19,7 +12,7 @@ export const FROM_MARGIN_SECONDS = 24 * 60 * 60;
  * same overlap checks as any other.
  */
 export class CreatedSinceFilter {
-  readonly params: { from: number; sort: 'date' };
+  readonly params: Record<string, string | number>;
   private readonly fromMs: number;
   private noticed = false;
 
@@ -29,8 +22,9 @@ export class CreatedSinceFilter {
     private readonly stream: string,
     private readonly logger: AirbyteLogger
   ) {
-    const from = Math.max(0, Math.floor(sinceMs / 1000) - FROM_MARGIN_SECONDS);
-    this.params = { from, sort: 'date' };
+    // The margin costs a page at most: the client-side filter trims what it brings back again.
+    const from = Math.max(0, Math.floor(sinceMs / 1000) - CREATED_SINCE.marginSeconds);
+    this.params = { [CREATED_SINCE.from]: from, [CREATED_SINCE.sort]: CREATED_SINCE.sortValue };
     this.fromMs = from * 1000;
   }
 
@@ -41,7 +35,7 @@ export class CreatedSinceFilter {
     if (at !== undefined && at < this.fromMs) {
       this.noticed = true;
       this.logger.info(
-        `Stream '${this.stream}': the API ignored from=${this.params.from} (record ${JSON.stringify(record.id ?? null)} is older); every record is read and filtered here instead.`
+        `Stream '${this.stream}': the API ignored ${CREATED_SINCE.from}=${this.fromMs / 1000} (record ${JSON.stringify(record.id ?? null)} is older); every record is read and filtered here instead.`
       );
     }
   }

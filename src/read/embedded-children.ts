@@ -1,4 +1,5 @@
 import { Rec } from './pagination';
+import { EMBED_PARAM } from './vendor';
 
 /** The child lists the products list can embed, by the name the API uses in `embed=`. */
 export type EmbeddedName = 'images' | 'variations';
@@ -62,7 +63,7 @@ export class EmbeddedChildren {
 
   /** The `embed` query parameter for the products list, or nothing when no child stream wants one. */
   get params(): Record<string, string> | undefined {
-    return this.names.length ? { embed: this.names.join(',') } : undefined;
+    return this.names.length ? { [EMBED_PARAM]: this.names.join(',') } : undefined;
   }
 
   /**

@@ -1,5 +1,4 @@
-/** The most records per page the live API is known to serve (docs/vendor-api.md: three clients say so, the vendor's docs are silent): it caps `count` silently. */
-export const VENDOR_PAGE_CAP = 100;
+import { VENDOR_PAGE_CAP } from './vendor';
 
 /** What a short page without a total means for the list it came from. */
 export type ShortPage = 'end' | 'capped' | 'probe';

@@ -1,5 +1,6 @@
 import { ApiClient } from '../http';
 import { ApiError } from '../protocol';
+import { PRODUCTS_PATH, recordPath } from './vendor';
 
 type Key = string | number;
 
@@ -43,7 +44,7 @@ export class ProductLookup {
 
   private async ask(id: Key, stream: string): Promise<Existence> {
     try {
-      await this.client.get(`/v1/products/${encodeURIComponent(String(id))}`, undefined, stream, 'record');
+      await this.client.get(recordPath(PRODUCTS_PATH, id), undefined, stream, 'record');
       return 'exists';
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

@@ -6,6 +6,7 @@ import { ApiError } from '../protocol';
 import { EcommerceStream, StreamContext } from '../streams';
 import { readPage, readRecord } from './dialect';
 import { Page, Rec } from './pagination';
+import { IDS_PARAM, OFFSET_PARAM, recordPath } from './vendor';
 
 type Id = string | number;
 
@@ -76,14 +77,14 @@ export class RefetchById {
   private async byIdsFilter(batch: Id[]): Promise<Rec[]> {
     const { client, config, logger } = this.ctx;
     const path = this.stream.definition.path;
-    const res = await client.get(path, { ids: batch.join(','), offset: 0, [config.page_size_parameter]: config.page_size }, this.stream.name);
+    const res = await client.get(path, { [IDS_PARAM]: batch.join(','), [OFFSET_PARAM]: 0, [config.page_size_parameter]: config.page_size }, this.stream.name);
     const records = readPage(res.body)?.records ?? [];
     const asked = new Set(batch.map(String));
     const kept = records.filter((r) => asked.has(String(r.id)));
     if (kept.length < records.length) {
       this.idsHonoured = false;
       logger.info(
-        `Stream '${this.stream.name}': the API answered ${path}?ids=… with records not asked for, so it does not honour ids; those are dropped and changed records are read one at a time for the rest of the sync.`
+        `Stream '${this.stream.name}': the API answered ${path}?${IDS_PARAM}=… with records not asked for, so it does not honour ids; those are dropped and changed records are read one at a time for the rest of the sync.`
       );
     }
     return kept;
@@ -91,7 +92,7 @@ export class RefetchById {
 
   /** The record, or undefined when the API says it no longer exists. */
   private async one(id: Id): Promise<Rec | undefined> {
-    const path = `${this.stream.definition.path}/${encodeURIComponent(String(id))}`;
+    const path = recordPath(this.stream.definition.path, id);
     try {
       const res = await this.ctx.client.get(path, undefined, this.stream.name, 'record');
       const record = readRecord(res.body);

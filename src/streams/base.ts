@@ -16,6 +16,7 @@ import { PageCap } from '../read/page-cap';
 import { FetchPage, Page, paginate, Rec } from '../read/pagination';
 import { ProductCatalog, Slice } from '../read/product-catalog';
 import { productLookup } from '../read/product-lookup';
+import { childListPath, OFFSET_PARAM } from '../read/vendor';
 import { AirbyteStreamBase } from './kit-stream-base';
 
 /** What every stream gets: one client and one product catalog per run. */
@@ -95,10 +96,10 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
   /** The pages of one slice, records normalized to the documented form. */
   async *readSlice(slice: Slice, extraParams?: Record<string, string | number>): AsyncGenerator<Page> {
     const { client, config } = this.ctx;
-    const where = slice ? this.definition.path.replace('{prd_id}', encodeURIComponent(String(slice.prd_id))) : this.definition.path;
+    const where = slice ? childListPath(this.definition.path, slice.prd_id) : this.definition.path;
     const fetchPage = this.checkedPages(slice, async (offset: number, limit: number): Promise<Page> => {
       const params =
-        this.definition.paginated === false ? undefined : { ...extraParams, offset, [config.page_size_parameter]: limit };
+        this.definition.paginated === false ? undefined : { ...extraParams, [OFFSET_PARAM]: offset, [config.page_size_parameter]: limit };
       const res = await client.get(where, params, this.name);
       const page = readPage(res.body);
       if (!page) {

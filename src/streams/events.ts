@@ -1,7 +1,8 @@
+import { EVENTS } from '../read/vendor';
 import { ListStream, StreamContext } from './base';
 
 export class Events extends ListStream {
   constructor(ctx: StreamContext) {
-    super(ctx, { name: 'events', path: '/v1/events', primaryKey: 'id', cursorField: 'created_at_utc' });
+    super(ctx, { name: EVENTS.stream, path: EVENTS.path, primaryKey: 'id', cursorField: 'created_at_utc' });
   }
 }

@@ -1,3 +1,4 @@
+import { PRODUCTS_PATH } from '../read/vendor';
 import { ListStream, StreamContext } from './base';
 
 /** The products list; the sync reads it through the shared ProductCatalog, so the child streams reuse this read. */
@@ -5,6 +6,6 @@ export class Products extends ListStream {
   override readonly emitsProductList = true;
 
   constructor(ctx: StreamContext) {
-    super(ctx, { name: 'products', path: '/v1/products', primaryKey: 'id', cursorField: 'updated_at_utc', countable: true });
+    super(ctx, { name: 'products', path: PRODUCTS_PATH, primaryKey: 'id', cursorField: 'updated_at_utc', countable: true });
   }
 }

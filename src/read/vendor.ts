@@ -1,0 +1,64 @@
+/**
+ * What the live API is, in one place: the names it uses for parameters, paths
+ * and fields that no configuration changes. Every part of the read path asks
+ * here rather than spelling a name itself, so that a new vendor parameter is a
+ * change to this file and the one part that sends it. Each fact's source
+ * (vendor docs, clients, a live shop) is in docs/vendor-api.md. No imports:
+ * discover loads the stream classes, which read these names.
+ */
+
+/** The product list, and the path whose 200 / 404 says whether one product exists. */
+export const PRODUCTS_PATH = '/v1/products';
+
+/** The events log: a pollable list of the webhook events, read as a change feed for other streams. */
+export const EVENTS = {
+  stream: 'events',
+  path: '/v1/events',
+  /** When the event happened (derived from `createdAt` where the live form sends it). */
+  time: 'created_at_utc',
+  /** The changed record's kind and id: the live names first, then the documented form. */
+  subjectType: ['subjectType', 'resource_type'],
+  subjectId: ['subjectId', 'resource_id'],
+  /** Without a subject: the topic's prefix (`order.updated`) and the payload's id. */
+  topic: ['topic', 'type'],
+  payload: ['data', 'payload'],
+} as const;
+
+/** The record path under a list: `GET /v1/orders/{id}`. */
+export function recordPath(listPath: string, id: string | number): string {
+  return `${listPath}/${encodeURIComponent(String(id))}`;
+}
+
+/** `GET <list>/count` answers `{"count": n}`. */
+export function countPath(listPath: string): string {
+  return `${listPath}/count`;
+}
+
+/** A per-product list's path, from its template (`/v1/products/{prd_id}/images`). */
+export function childListPath(template: string, productId: string | number): string {
+  return template.replace('{prd_id}', encodeURIComponent(String(productId)));
+}
+
+/** The offset parameter of every paged list (the page size's name is configured: `limit` or `count`). */
+export const OFFSET_PARAM = 'offset';
+
+/** Related lists a list carries inline: `embed=images,variations` on the products list. */
+export const EMBED_PARAM = 'embed';
+
+/** A list filtered to some records by id: `ids=1,2,3` (orders). */
+export const IDS_PARAM = 'ids';
+
+/**
+ * Orders created at or after a moment: `from` (UNIX seconds) with `sort=date`.
+ * The server's time zone for `from` is not documented and zones reach ±14 h,
+ * so `from` is asked this much earlier; the client-side filter trims the rest.
+ */
+export const CREATED_SINCE = {
+  from: 'from',
+  sort: 'sort',
+  sortValue: 'date',
+  marginSeconds: 24 * 60 * 60,
+} as const;
+
+/** The most records per page the live API is known to serve: it caps the page size silently. */
+export const VENDOR_PAGE_CAP = 100;
