@@ -47,7 +47,7 @@ export class ChangeFeed {
     const froms = selected
       .filter((s) => s.syncMode === 'incremental')
       .map((s) => streams.find((stream) => stream.name === s.name)!)
-      .filter((s) => s.definition.changeFeed)
+      .filter((s) => s.definition.cursor?.changeFeed)
       .map((s) => feedStart(state[s.name], String(s.cursorField)))
       .filter((at): at is number => at !== undefined);
     return events && froms.length > 0 ? new ChangeFeed(events, Math.min(...froms), logger) : undefined;
@@ -66,7 +66,7 @@ export class ChangeFeed {
     if (!log) return new StreamChanges(new Map(), from);
     const ids = new Map<string, string | number>();
     for (const change of log.changes) {
-      if (change.subjectType !== stream.definition.changeFeed) continue;
+      if (change.subjectType !== stream.definition.cursor?.changeFeed) continue;
       if (change.at !== undefined && change.at < from) continue;
       ids.set(String(change.subjectId), change.subjectId);
     }

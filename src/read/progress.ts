@@ -8,15 +8,21 @@ const LOG_EVERY_MS = 10_000;
 export class StreamProgress {
   records = 0;
   pages = 0;
-  slices = 0;
+  private slices = 0;
   private readonly startedAt = Date.now();
   private lastLogAt = Date.now();
 
   constructor(
     private readonly stream: string,
     private readonly requests: RequestStats,
-    private readonly logger: AirbyteLogger
+    private readonly logger: AirbyteLogger,
+    /** What one slice is (`product`); undefined: the stream is one list, and slices are not counted. */
+    private readonly unit?: string
   ) {}
+
+  sliceDone(): void {
+    this.slices++;
+  }
 
   pageDone(): void {
     this.pages++;
@@ -35,7 +41,7 @@ export class StreamProgress {
     const parts = [
       count(this.records, 'record'),
       count(this.pages, 'page'),
-      ...(this.slices ? [count(this.slices, 'product')] : []),
+      ...(this.slices && this.unit ? [count(this.slices, this.unit)] : []),
       `${count(r.requests, 'request')} (${count(r.retries, 'retry', 'retries')}, ${r.throttled} throttled, ` +
         `${seconds(r.waitedMs)} queued for the rate limit in total)`,
       `${seconds(Date.now() - this.startedAt)} elapsed`,

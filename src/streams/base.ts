@@ -14,6 +14,7 @@ import { deriveTimestamps, readPage } from '../read/dialect';
 import { EmbeddedName } from '../read/embedded-children';
 import { PageCap } from '../read/page-cap';
 import { FetchPage, Page, paginate, Rec } from '../read/pagination';
+import { PartitionRouter, PerProduct, SingleList } from '../read/partitions';
 import { ProductCatalog, Slice } from '../read/product-catalog';
 import { productLookup } from '../read/product-lookup';
 import { childListPath, OFFSET_PARAM } from '../read/vendor';
@@ -35,19 +36,26 @@ export interface StreamDefinition {
   /** `/v1/orders`, or `/v1/products/{prd_id}/images` for a product's children. */
   path: string;
   primaryKey: string;
-  cursorField?: string;
+  /** The incremental cursor part (src/read/cursors.ts); none: full refresh only. */
+  cursor?: CursorDeclaration;
   /** false: one request without offset/limit returns the whole list. */
   paginated?: boolean;
   /** `/v1/<path>/count` answers `{"count": n}`: an estimate when the list carries no total. */
   countable?: boolean;
   /** The name under which the products list embeds these children (`embed=images`). */
   embeddedAs?: EmbeddedName;
-  /** The list takes `from` (UNIX seconds, created at or after) and `sort=date`: see src/read/created-since-filter.ts. */
-  filtersCreatedSince?: boolean;
-  /** The events log's subjectType for these records: changed ones are read again (src/read/change-feed.ts). */
-  changeFeed?: string;
   /** The list takes `ids=1,2,3`, checked answer by answer (src/read/refetch-by-id.ts). */
   filtersByIds?: boolean;
+}
+
+/** What a stream's cursor follows and which of the shared mechanisms it uses. */
+export interface CursorDeclaration {
+  /** The record's time that the cursor follows (`created_at_utc`, `updated_at_utc`). */
+  field: string;
+  /** The list takes `from` (UNIX seconds, created at or after) and `sort=date`: see src/read/created-since-filter.ts. */
+  createdSince?: boolean;
+  /** The events log's subjectType for these records: changed ones are read again (src/read/change-feed.ts). */
+  changeFeed?: string;
   /** Incremental reads start `lookback_days` before the state (records change after creation). */
   lookback?: boolean;
 }
@@ -55,10 +63,11 @@ export interface StreamDefinition {
 const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');
 
 /**
- * A stream of this API: a list endpoint read with the shared paginator and
- * client. The sync (src/sync.ts) drives it through slices() and readSlice();
- * the kit's streamSlices()/readRecords() read the same way (the CDK declares
- * them abstract), for streams built with a client (check and read, not discover).
+ * A stream of this API, declared from parts: its partitions (one list, or one
+ * per product), its list request (path, paging, server filters its cursor
+ * asks), its cursor (src/read/cursors.ts) and its record transformations
+ * (normalize). The sync (src/sync.ts) drives every stream alike through
+ * `partitions`, `readSlice()` and the cursor, knowing none by name or class.
  */
 export abstract class EcommerceStream extends AirbyteStreamBase {
   private schema?: Record<string, unknown>;
@@ -82,7 +91,7 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
   }
 
   override get cursorField(): string | string[] {
-    return this.definition.cursorField ?? [];
+    return this.definition.cursor?.field ?? [];
   }
 
   getJsonSchema(): Record<string, unknown> {
@@ -90,8 +99,13 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
     return this.schema!;
   }
 
+  /** Which lists make up the stream. */
+  abstract readonly partitions: PartitionRouter;
+
   /** The slices to read: one per product for children, a single one otherwise. */
-  abstract slices(): AsyncIterable<Slice>;
+  slices(): AsyncGenerator<Slice> {
+    return this.partitions.slices();
+  }
 
   /** The pages of one slice, records normalized to the documented form. */
   async *readSlice(slice: Slice, extraParams?: Record<string, string | number>): AsyncGenerator<Page> {
@@ -133,20 +147,16 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
     deriveTimestamps(record);
   }
 
-  override async *streamSlices(): AsyncGenerator<Slice> {
-    yield* this.slices();
-  }
-
-  async *readRecords(_mode: unknown, _cursor?: string[], slice?: Slice): AsyncGenerator<Rec> {
-    for await (const page of this.readSlice(slice)) yield* page.records;
+  /** The kit declares it abstract; the kit's read loop is replaced by src/sync.ts, which reads through readSlice(). */
+  // eslint-disable-next-line require-yield
+  async *readRecords(): AsyncGenerator<Rec> {
+    throw new Error(`Stream '${this.name}': readRecords() is not used; the sync reads through readSlice().`);
   }
 }
 
 /** A top-level list such as /v1/orders. */
 export abstract class ListStream extends EcommerceStream {
-  async *slices(): AsyncGenerator<Slice> {
-    yield undefined;
-  }
+  readonly partitions: PartitionRouter = new SingleList();
 }
 
 /**
@@ -154,29 +164,11 @@ export abstract class ListStream extends EcommerceStream {
  * product of the shared catalog, whatever the products stream's own state.
  */
 export abstract class ProductChildStream extends EcommerceStream {
-  override get dependencies(): ReadonlyArray<string> {
-    return ['products'];
-  }
+  readonly partitions: PartitionRouter = new PerProduct(this.ctx.products, this.definition.embeddedAs);
 
   /** A full refresh resumes after the products a cut sync finished (src/read/child-resume.ts). */
   override asAirbyteStream(): AirbyteStream {
     return resumable(super.asAirbyteStream());
-  }
-
-  /**
-   * A stream whose records the list embeds follows the list as it is read, so
-   * that each product's arrays are taken while fresh instead of held until the
-   * last page. A stream that needs a request per product waits for the whole
-   * list: following it would queue those requests ahead of the list's next
-   * page, and the list (read one page at a time) would hold every child stream
-   * back (big shop, 81,012 records: 4.6 s became 6.6 s).
-   */
-  async *slices(): AsyncGenerator<Slice> {
-    const { products } = this.ctx;
-    const name = this.definition.embeddedAs;
-    const embedded = name && products.embedded?.names.includes(name) ? products.embedded : undefined;
-    const ids = embedded ? products.listed() : await products.productIds();
-    for await (const id of ids) yield { prd_id: id, embedded: embedded?.take(name!, id) };
   }
 
   /**

@@ -2,6 +2,6 @@ import { ListStream, StreamContext } from './base';
 
 export class Orders extends ListStream {
   constructor(ctx: StreamContext) {
-    super(ctx, { name: 'orders', path: '/v1/orders', primaryKey: 'id', cursorField: 'created_at_utc', countable: true, filtersCreatedSince: true, changeFeed: 'order', filtersByIds: true, lookback: true });
+    super(ctx, { name: 'orders', path: '/v1/orders', primaryKey: 'id', cursor: { field: 'created_at_utc', createdSince: true, changeFeed: 'order', lookback: true }, countable: true, filtersByIds: true });
   }
 }

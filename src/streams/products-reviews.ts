@@ -15,7 +15,7 @@ export class ProductsReviews extends ProductChildStream {
       name: 'products_reviews',
       path: '/v1/products/{prd_id}/reviews',
       primaryKey: 'id',
-      cursorField: 'created_at_utc',
+      cursor: { field: 'created_at_utc' },
     });
   }
 }

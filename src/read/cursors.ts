@@ -1,0 +1,216 @@
+import { AirbyteLogger } from 'faros-airbyte-cdk';
+
+import { Config } from '../config';
+import type { ApiClient } from '../http';
+import { ConnectorState, SelectedStream, StreamState } from '../protocol';
+import type { EcommerceStream } from '../streams';
+import { ChangeFeed, StreamChanges } from './change-feed';
+import { ChildResume } from './child-resume';
+import { CreatedSinceFilter } from './created-since-filter';
+import { CursorFilter } from './cursor-filter';
+import { Page, Rec } from './pagination';
+import { Slice } from './product-catalog';
+import { RefetchById } from './refetch-by-id';
+
+/** Incremental streams checkpoint after this many records, so destinations commit as the sync goes. */
+export const CHECKPOINT_EVERY_RECORDS = 1000;
+
+/** A slice with its place in the stream's order, so that a cursor can tell which prefix is finished. */
+export interface NumberedSlice {
+  slice: Slice;
+  seq: number;
+}
+
+/**
+ * The incremental cursor part of a stream: the one owner of its state. It
+ * reads the saved state (older shapes too), says which server parameters the
+ * list is asked with, which listed records are emitted, which slices still
+ * need reading, when a checkpoint is due and what it holds, which records are
+ * read again after the list, and the final state. The sync (src/sync.ts) asks
+ * it and writes what it answers; nothing else writes a stream's state.
+ */
+export interface StreamCursor {
+  /** How the read starts, for the log. */
+  readonly start: string;
+  /** Server-side filter parameters for the list (undefined: the whole list). */
+  readonly requestParams?: Record<string, string | number>;
+  /** Whether a listed record is emitted. */
+  accepts(record: Rec): boolean;
+  /** The slices still to read, numbered in order. */
+  pending(slices: AsyncIterable<Slice>): AsyncIterable<NumberedSlice>;
+  /** Slice `seq` had every record emitted; a state to checkpoint when one is due. */
+  sliceDone(seq: number): StreamState | undefined;
+  /** `count` more records were emitted; a state to checkpoint when one is due. */
+  recordsDone(count: number): StreamState | undefined;
+  /** Records to emit after the list, as they are (no filter). */
+  afterList(): AsyncIterable<Page>;
+  /** The state once every record was emitted; `cap` is the latest instant it may claim. */
+  final(cap: number): StreamState;
+}
+
+/** What the run's cursors share: one change feed (the events log read once) for every stream that follows it. */
+export class Cursors {
+  private readonly feed?: ChangeFeed;
+
+  constructor(
+    streams: EcommerceStream[],
+    selected: SelectedStream[],
+    private readonly state: ConnectorState,
+    private readonly ctx: { config: Config; client: ApiClient; logger: AirbyteLogger }
+  ) {
+    this.feed = ChangeFeed.forSync(streams, selected, state, ctx.logger);
+  }
+
+  /** The cursor of one stream's read, from its declaration, the sync mode and its saved state. */
+  async open(stream: EcommerceStream, incrementalMode: boolean): Promise<StreamCursor> {
+    const { config, logger } = this.ctx;
+    const declared = stream.definition.cursor;
+    const saved = this.state[stream.name];
+    if (incrementalMode && declared) {
+      const lookbackMs = declared.lookback ? config.lookback_days * 24 * 60 * 60 * 1000 : 0;
+      const created = new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, saved, config.start_date, logger, lookbackMs), config, logger);
+      // Records changed since the last sync that the events log names (read before the list, see src/read/change-feed.ts).
+      const changes = declared.changeFeed ? await this.changesOf(stream, saved) : undefined;
+      return new IncrementalCursor(stream, created, saved, changes, this.ctx);
+    }
+    // A full refresh without start_date emits everything: no per-record cursor work.
+    const created =
+      declared && config.start_date
+        ? new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, undefined, config.start_date, logger), config, logger)
+        : undefined;
+    const resume = stream.partitions.resumable ? ChildResume.start(stream.name, saved, logger) : undefined;
+    return new FullRefreshCursor(created, resume, saved);
+  }
+
+  /** On a first sync (no feed), nothing to re-read: the feed only starts its cursor. */
+  private async changesOf(stream: EcommerceStream, saved: StreamState | undefined): Promise<StreamChanges> {
+    return this.feed ? this.feed.changesFor(stream, saved) : new StreamChanges(new Map(), undefined);
+  }
+}
+
+/**
+ * The creation (or update) time cursor: the client-side filter, and where the
+ * list takes it, the same bound asked server-side (`from`, src/read/created-since-filter.ts).
+ * The client-side filter always stays: a server that ignores `from` costs requests, never records.
+ */
+class CreatedCursor {
+  readonly server?: CreatedSinceFilter;
+
+  constructor(
+    stream: EcommerceStream,
+    readonly filter: CursorFilter,
+    config: Config,
+    logger: AirbyteLogger
+  ) {
+    const since = filter.since;
+    if (stream.definition.cursor?.createdSince && config.use_order_filters && since !== undefined) {
+      this.server = new CreatedSinceFilter(since, filter.field, stream.name, logger);
+    }
+  }
+
+  accepts(record: Rec): boolean {
+    this.server?.check(record);
+    return this.filter.accepts(record);
+  }
+}
+
+class IncrementalCursor implements StreamCursor {
+  private sinceCheckpoint = 0;
+
+  constructor(
+    private readonly stream: EcommerceStream,
+    private readonly created: CreatedCursor,
+    private readonly saved: StreamState | undefined,
+    private readonly changes: StreamChanges | undefined,
+    private readonly ctx: { config: Config; client: ApiClient; logger: AirbyteLogger }
+  ) {}
+
+  get start(): string {
+    return `incremental from ${JSON.stringify(this.created.filter.startingState())}`;
+  }
+
+  get requestParams(): Record<string, string | number> | undefined {
+    return this.created.server?.params;
+  }
+
+  /** A record the change feed named is emitted whatever its creation time. */
+  accepts(record: Rec): boolean {
+    const wanted = this.created.accepts(record);
+    return (this.changes?.take(record) ?? false) || wanted;
+  }
+
+  pending(slices: AsyncIterable<Slice>): AsyncIterable<NumberedSlice> {
+    return numbered(slices);
+  }
+
+  sliceDone(): undefined {
+    return undefined;
+  }
+
+  /** Mid-stream checkpoints keep the starting point: records are not read in cursor order. */
+  recordsDone(count: number): StreamState | undefined {
+    this.sinceCheckpoint += count;
+    if (this.sinceCheckpoint < CHECKPOINT_EVERY_RECORDS) return undefined;
+    this.sinceCheckpoint = 0;
+    return { ...this.created.filter.startingState(), ...this.changes?.state(this.saved) };
+  }
+
+  /** The changes the list did not bring, read again by id: they leave the creation cursor alone. */
+  afterList(): AsyncIterable<Page> {
+    return this.changes ? new RefetchById(this.stream, this.ctx).read(this.changes.remaining()) : noPages();
+  }
+
+  final(cap: number): StreamState {
+    const created = this.created.filter.final(cap);
+    return { ...created, ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }) };
+  }
+}
+
+/** A full refresh keeps the state it was given (the protocol asks a final state of every stream), minus any resume position. */
+class FullRefreshCursor implements StreamCursor {
+  readonly start = 'full refresh';
+
+  constructor(
+    private readonly created: CreatedCursor | undefined,
+    private readonly resume: ChildResume | undefined,
+    private readonly saved: StreamState | undefined
+  ) {}
+
+  get requestParams(): Record<string, string | number> | undefined {
+    return this.created?.server?.params;
+  }
+
+  accepts(record: Rec): boolean {
+    return this.created ? this.created.accepts(record) : true;
+  }
+
+  pending(slices: AsyncIterable<Slice>): AsyncIterable<NumberedSlice> {
+    return this.resume ? this.resume.pending(slices) : numbered(slices);
+  }
+
+  /** A resumable full refresh checkpoints the finished prefix of its partitions. */
+  sliceDone(seq: number): StreamState | undefined {
+    if (!this.resume) return undefined;
+    this.resume.finished(seq);
+    return this.resume.checkpointDue() ? this.resume.checkpoint() : undefined;
+  }
+
+  recordsDone(): undefined {
+    return undefined;
+  }
+
+  afterList(): AsyncIterable<Page> {
+    return noPages();
+  }
+
+  final(): StreamState {
+    return this.resume ? this.resume.final() : (this.saved ?? {});
+  }
+}
+
+async function* numbered(slices: AsyncIterable<Slice>): AsyncGenerator<NumberedSlice> {
+  let seq = 0;
+  for await (const slice of slices) yield { slice, seq: seq++ };
+}
+
+async function* noPages(): AsyncGenerator<Page> {}
