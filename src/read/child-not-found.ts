@@ -6,7 +6,7 @@ import { AirbyteLogger } from 'faros-airbyte-cdk';
 import { backoffMs } from '../http/retry-policy';
 import { ApiError } from '../protocol';
 import { FetchPage } from './pagination';
-import { ProductLookup } from './product-lookup';
+import { ProductLookup } from './existence';
 
 type Key = string | number;
 
@@ -33,7 +33,7 @@ export interface ChildListContext {
  *
  * A 404 can mean the product was deleted since the products list was read, or
  * be a proxy's or cache's hiccup while the product is there. Only
- * GET /v1/products/{id} tells them apart (src/read/product-lookup.ts): confirmed
+ * GET /v1/products/{id} tells them apart (src/read/existence.ts): confirmed
  * gone, the rest of the list is skipped with a warning (ProductGone; what was
  * read before stays emitted, it was the shop's data). Otherwise the same page
  * is asked again like any transient failure, with backoff, up to max_retries

@@ -26,7 +26,7 @@ export interface ProductListRead {
 /**
  * The products list, read once per sync however many streams need it: the
  * products stream emits its records, the four per-product child streams slice
- * by its ids (and src/read/product-lookup.ts picks witnesses from them).
+ * by its ids (and src/read/existence.ts picks witnesses from them).
  *
  * The catalog is the one owner of that read and of its outcome. When a selected
  * stream emits the list, the sync reserves the read for it (`reserve()`) before

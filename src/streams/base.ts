@@ -16,7 +16,7 @@ import { PageCap } from '../read/page-cap';
 import { FetchPage, Page, paginate, Rec } from '../read/pagination';
 import { PartitionRouter, PerProduct, SingleList } from '../read/partitions';
 import { ProductCatalog, Slice } from '../read/product-catalog';
-import { productLookup } from '../read/product-lookup';
+import { productLookup } from '../read/existence';
 import { childListPath, OFFSET_PARAM } from '../read/vendor';
 import { AirbyteStreamBase } from './kit-stream-base';
 
