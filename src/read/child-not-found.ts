@@ -6,7 +6,7 @@ import { AirbyteLogger } from 'faros-airbyte-cdk';
 import { backoffMs } from '../http/retry-policy';
 import { ApiError } from '../protocol';
 import { FetchPage } from './pagination';
-import { ProductLookup } from './existence';
+import { RecordExistence } from './existence';
 
 type Key = string | number;
 
@@ -20,8 +20,8 @@ export class ProductGone extends Error {
 export interface ChildListContext {
   productId: Key;
   stream: string;
-  lookup: ProductLookup;
-  /** Other listed products, to vouch for the single-product endpoint (see ProductLookup). */
+  lookup: RecordExistence;
+  /** Other listed products, to vouch for the single-product endpoint (see RecordExistence). */
   candidates: () => Promise<Key[]>;
   maxRetries: number;
   backoffFactor: number;

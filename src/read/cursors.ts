@@ -15,6 +15,9 @@ import { RefetchById } from './refetch-by-id';
 /** Incremental streams checkpoint after this many records, so destinations commit as the sync goes. */
 export const CHECKPOINT_EVERY_RECORDS = 1000;
 
+/** How many listed records a cursor keeps as witnesses that its list's records exist. */
+const WITNESSES = 8;
+
 /** A slice with its place in the stream's order, so that a cursor can tell which prefix is finished. */
 export interface NumberedSlice {
   slice: Slice;
@@ -116,6 +119,8 @@ class CreatedCursor {
 
 class IncrementalCursor implements StreamCursor {
   private sinceCheckpoint = 0;
+  /** A few records the list brought: they exist, so they can vouch for the single-record endpoint (src/read/existence.ts). */
+  private readonly listed: Array<string | number> = [];
 
   constructor(
     private readonly stream: EcommerceStream,
@@ -135,6 +140,7 @@ class IncrementalCursor implements StreamCursor {
 
   /** A record the change feed named is emitted whatever its creation time. */
   accepts(record: Rec): boolean {
+    if (this.listed.length < WITNESSES && (typeof record.id === 'string' || typeof record.id === 'number')) this.listed.push(record.id);
     const wanted = this.created.accepts(record);
     return (this.changes?.take(record) ?? false) || wanted;
   }
@@ -157,7 +163,7 @@ class IncrementalCursor implements StreamCursor {
 
   /** The changes the list did not bring, read again by id: they leave the creation cursor alone. */
   afterList(): AsyncIterable<Page> {
-    return this.changes ? new RefetchById(this.stream, this.ctx).read(this.changes.remaining()) : noPages();
+    return this.changes ? new RefetchById(this.stream, this.ctx, () => this.listed).read(this.changes.remaining()) : noPages();
   }
 
   final(cap: number): StreamState {

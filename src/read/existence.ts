@@ -4,47 +4,61 @@ import { PRODUCTS_PATH, recordPath } from './vendor';
 
 type Key = string | number;
 
-/** What GET /v1/products/{id} says about a product: there, gone, or nothing trustworthy. */
+/** What GET <list>/{id} says about a record: there, gone, or nothing trustworthy. */
 export type Existence = 'exists' | 'gone' | 'unknown';
 
 /**
- * Asks the API whether a product still exists, so that a child list's 404 is
- * only taken as "deleted since the product list was read" when the product
- * itself answers 404. A 404 from the single-product endpoint only counts once
- * the endpoint has shown, once per run, that it answers 200 for a product known
- * to exist: a server without that endpoint (404 or 405 for everything) must not
- * turn every child 404 into a silent skip. Being wrong here costs a failed
- * stream, never records.
+ * The one existence rule: is this 404 a deletion? A 404 from a single-record
+ * endpoint (`GET /v1/products/{id}`, `/v1/orders/{id}`, ...) only counts once
+ * that endpoint has shown, once per run, that it answers 200 for a record known
+ * to exist: a server without the endpoint (404 or 405 for everything) must not
+ * turn every 404 into a silent deletion. Known to exist: a record its list read
+ * this run (a witness), or one the endpoint itself returned as asked. Being
+ * wrong here costs a failed stream, never records.
  */
-export class ProductLookup {
-  /** Products whose child lists answered this run: they existed, so they can vouch for the endpoint. */
+export class RecordExistence {
+  /** Records known to exist this run, to vouch for the endpoint. */
   private readonly witnesses: Key[] = [];
   private endpointWorks?: Promise<boolean>;
 
-  constructor(private readonly client: ApiClient) {}
+  constructor(
+    private readonly client: ApiClient,
+    private readonly listPath: string
+  ) {}
 
-  /** A product whose child list answered 200. */
+  /** A record known to exist (listed, or its child list answered 200). */
   answered(id: Key): void {
     if (this.witnesses.length < 8) this.witnesses.push(id);
   }
 
+  /** The endpoint answered 200 with the record asked for: it works. */
+  proven(): void {
+    this.endpointWorks = Promise.resolve(true);
+  }
+
   /**
-   * `candidates` are other listed products, used as the endpoint's witness when no
-   * child list has answered yet. Transient failures reject, as for any request.
+   * Asks the endpoint for a record. `candidates` are other known records, used
+   * as the endpoint's witness when none was seen yet. Transient failures reject,
+   * as for any request.
    */
   async existence(id: Key, stream: string, candidates: () => Promise<Key[]>): Promise<Existence> {
     const answer = await this.ask(id, stream);
     if (answer !== 'gone') return answer;
+    return (await this.confirmsDeletion(id, stream, candidates)) ? 'gone' : 'unknown';
+  }
+
+  /** A 404 for `id` from this endpoint: whether it means deleted (the endpoint is proven, by a witness if need be). */
+  confirmsDeletion(id: Key, stream: string, candidates: () => Promise<Key[]>): Promise<boolean> {
     this.endpointWorks ??= this.vouch(id, stream, candidates).catch((error) => {
       this.endpointWorks = undefined; // a failed probe proves nothing: the next 404 probes again
       throw error;
     });
-    return (await this.endpointWorks) ? 'gone' : 'unknown';
+    return this.endpointWorks;
   }
 
   private async ask(id: Key, stream: string): Promise<Existence> {
     try {
-      await this.client.get(recordPath(PRODUCTS_PATH, id), undefined, stream, 'record');
+      await this.client.get(recordPath(this.listPath, id), undefined, stream, 'record');
       return 'exists';
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -56,17 +70,24 @@ export class ProductLookup {
   }
 
   private async vouch(missing: Key, stream: string, candidates: () => Promise<Key[]>): Promise<boolean> {
-    const witness = this.witnesses.find((w) => w !== missing) ?? (await candidates()).find((c) => c !== missing);
+    const witness = this.witnesses.find((w) => String(w) !== String(missing)) ?? (await candidates()).find((c) => String(c) !== String(missing));
     if (witness === undefined) return false;
     return (await this.ask(witness, stream)) === 'exists';
   }
 }
 
-const lookups = new WeakMap<ApiClient, ProductLookup>();
+const rules = new WeakMap<ApiClient, Map<string, RecordExistence>>();
 
-/** One lookup per run (per client), shared by the four child streams. */
-export function productLookup(client: ApiClient): ProductLookup {
-  let lookup = lookups.get(client);
-  if (!lookup) lookups.set(client, (lookup = new ProductLookup(client)));
-  return lookup;
+/** One rule per run (per client) and list: shared by every stream that asks about that list's records. */
+export function existenceOf(client: ApiClient, listPath: string): RecordExistence {
+  let byPath = rules.get(client);
+  if (!byPath) rules.set(client, (byPath = new Map()));
+  let rule = byPath.get(listPath);
+  if (!rule) byPath.set(listPath, (rule = new RecordExistence(client, listPath)));
+  return rule;
+}
+
+/** The products' rule, asked by the four child streams. */
+export function productLookup(client: ApiClient): RecordExistence {
+  return existenceOf(client, PRODUCTS_PATH);
 }

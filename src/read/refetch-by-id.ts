@@ -5,6 +5,7 @@ import { backoffMs } from '../http/retry-policy';
 import { ApiError } from '../protocol';
 import { EcommerceStream, StreamContext } from '../streams';
 import { readPage, readRecord } from './dialect';
+import { existenceOf, RecordExistence } from './existence';
 import { Page, Rec } from './pagination';
 import { IDS_PARAM, OFFSET_PARAM, recordPath } from './vendor';
 
@@ -19,17 +20,23 @@ type Id = string | number;
  * not come back is asked singly. One record: `GET <path>/{id}`. A 404 there
  * is asked once more after a backoff (a proxy's or cache's hiccup must not cost
  * a change: the feed's cursor moves past it at the end of the sync); a second
- * 404 means the record was deleted: logged once per stream and sync, never a
- * failure.
+ * 404 means the record was deleted when the existence rule (src/read/existence.ts)
+ * confirms the endpoint answers for records that exist: logged once per stream
+ * and sync, never a failure. Unconfirmed, the stream fails rather than let the
+ * feed's cursor move past a change it never read.
  */
 export class RefetchById {
   private idsHonoured: boolean;
+  private readonly existence: RecordExistence;
 
   constructor(
     private readonly stream: EcommerceStream,
-    private readonly ctx: Pick<StreamContext, 'client' | 'config' | 'logger'>
+    private readonly ctx: Pick<StreamContext, 'client' | 'config' | 'logger'>,
+    /** Records the list read this run: they exist, so they can vouch for the single-record endpoint. */
+    private readonly listed: () => Id[]
   ) {
     this.idsHonoured = Boolean(stream.definition.filtersByIds && ctx.config.use_order_filters);
+    this.existence = existenceOf(ctx.client, stream.definition.path);
   }
 
   async *read(ids: Id[]): AsyncGenerator<Page> {
@@ -62,6 +69,17 @@ export class RefetchById {
       else deleted.push(id);
     }
     yield* this.normalized(second);
+    if (deleted.length > 0 && !(await this.existence.confirmsDeletion(deleted[0], this.stream.name, async () => this.listed()))) {
+      const where = recordPath(this.stream.definition.path, deleted[0]);
+      throw new ApiError(
+        `Stream '${this.stream.name}': ${deleted.length} record(s) the events log names as changed answered 404 Not Found twice when read again (${deleted.map((id) => JSON.stringify(id)).join(', ')}), and the API cannot confirm they were deleted (${recordPath(this.stream.definition.path, '{id}').replace('%7Bid%7D', '{id}')} is not served here or answers 404 even for a listed record). Rather than move the change feed past a change it never read, the stream fails; the next sync asks again.`,
+        'system_error',
+        404,
+        where,
+        undefined,
+        this.stream.name
+      );
+    }
     if (deleted.length > 0) {
       this.ctx.logger.info(
         `Stream '${this.stream.name}': ${deleted.length} record(s) the events log names as changed answered 404 Not Found twice when read again, so they were deleted since: ${deleted.map((id) => JSON.stringify(id)).join(', ')}. Their last synced copy stays in the destination.`
@@ -106,6 +124,7 @@ export class RefetchById {
           this.stream.name
         );
       }
+      this.existence.proven();
       return record;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return undefined;

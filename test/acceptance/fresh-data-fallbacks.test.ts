@@ -62,12 +62,18 @@ describe('an order the events log names answers 404 when read again by id', () =
   const events = [{ id: 8, type: 'order.updated', resource_type: 'order', resource_id: 9, created_at_utc: '2024-03-01T13:00:00Z' }];
   const order9 = { id: 9, created_at_utc: '2023-06-01T00:00:00Z', status: 'dispatched' };
 
-  /** The list (which does not hold order 9: it is older than the state) and the events; GET /v1/orders/9 answers 404 `times404` times. */
-  async function serverWith404s(times404: number) {
+  /**
+   * The list (which does not hold order 9: it is older than the state) and the events; GET /v1/orders/9 answers
+   * 404 `times404` times. GET /v1/orders/{id} serves the listed orders unless `singlesServed` is false.
+   */
+  async function serverWith404s(times404: number, singlesServed = true) {
     const lists = listHandler({ '/v1/orders': ORDERS, '/v1/events': events });
     let asked = 0;
     return res.server((req: http.IncomingMessage, response: http.ServerResponse) => {
-      if (new URL(req.url ?? '/', 'http://local').pathname !== '/v1/orders/9') return lists(req, response);
+      const path = new URL(req.url ?? '/', 'http://local').pathname;
+      const listed = ORDERS.find((o) => path === `/v1/orders/${o.id}`);
+      if (listed) return singlesServed ? json(response, 200, { data: listed }) : json(response, 404, { error: { message: 'Not Found' } });
+      if (path !== '/v1/orders/9') return lists(req, response);
       asked++;
       if (asked <= times404) return json(response, 404, { error: { message: 'Not Found' } });
       json(response, 200, { data: order9 });
@@ -95,5 +101,17 @@ describe('an order the events log names answers 404 when read again by id', () =
     expect(server.seen.filter((s) => s.url.startsWith('/v1/orders/9'))).toHaveLength(2);
     const deleted = logs(run).filter((l) => /answered 404 Not Found twice when read again, so they were deleted since: 9\./.test(l));
     expect(deleted).toHaveLength(1);
+  });
+
+  it('twice, from an endpoint never seen answering for an order that exists: not taken as deleted, the stream fails and changes_since stays', async () => {
+    const server = await serverWith404s(2, false);
+    const run = await read(cfg(server.url), { streams: ['orders'], mode: 'incremental', state: STATE });
+    expect(logs(run).filter((l) => /deleted since/.test(l))).toEqual([]);
+    const traces = errorTraces(run);
+    expect(traces).toHaveLength(1);
+    expect(JSON.stringify(traces[0])).toMatch(/cannot confirm they were deleted/);
+    // A listed order was asked as the endpoint's witness and answered 404 too.
+    expect(server.seen.filter((s) => /^\/v1\/orders\/[123]$/.test(s.url))).toHaveLength(1);
+    for (const state of statesOf(run, 'orders')) expect(state.changes_since).toBe(STATE.orders.changes_since);
   });
 });
