@@ -9,7 +9,7 @@ import type { ApiClient, RateLimitWatch, RetryNotice } from './http';
 import { CHECK } from './http/describe-error';
 import { connectionStatus, ConnectorError, rateLimitedStatus } from './protocol';
 import type { ConnectorState, ProtocolOutput, SelectedStream } from './protocol';
-import type { EmbeddedName, PageCap, ProductCatalog } from './read';
+import type { EmbeddedName, PageCap, ProductList } from './read';
 import { OFFSET_PARAM, PRODUCTS_PATH } from './read/vendor';
 import type { EcommerceStream } from './streams';
 
@@ -65,7 +65,7 @@ export class EcommerceSource extends AirbyteSource<Config> {
     return streamClasses().allStreams({
       config,
       client: offline<ApiClient>('HTTP client'),
-      products: offline<ProductCatalog>('product list'),
+      products: offline<ProductList>('product list'),
       pageCap: offline<PageCap>('page cap'),
       logger: this.logger,
     });
@@ -95,7 +95,7 @@ export class EcommerceSource extends AirbyteSource<Config> {
 
   /** Runs the read command's sync, writing messages to `output`. Resolves to false if any stream failed. */
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
-    const [{ runSync }, { ProductCatalog, PageCap, EmbeddedChildren }, { RateLimitWatch }] = await Promise.all([
+    const [{ runSync }, { ProductList, PageCap, EmbeddedChildren }, { RateLimitWatch }] = await Promise.all([
       import('./sync'),
       import('./read'),
       import('./http'),
@@ -108,7 +108,7 @@ export class EcommerceSource extends AirbyteSource<Config> {
     const embedded = config.use_embedded_children
       ? new EmbeddedChildren(embeddable(this.streams(config), selected), (m) => this.logger.info(m))
       : undefined;
-    const products = new ProductCatalog(
+    const products = new ProductList(
       {
         pages: () => lister!.readSlice(undefined, embedded?.params),
         serverTime: () => client.statsFor(lister!.name).earliestServerTime,

@@ -14,7 +14,7 @@ import {
   StreamState,
   streamStatus,
 } from './protocol';
-import { CountEstimates, Cursors, NumberedSlice, Page, ProductCatalog, Rec, Slice, StreamProgress } from './read';
+import { CountEstimates, Cursors, NumberedSlice, Page, ProductList, Rec, Slice, StreamProgress } from './read';
 import { EcommerceStream } from './streams';
 
 export interface SyncInput {
@@ -23,7 +23,7 @@ export interface SyncInput {
   selected: SelectedStream[];
   state: ConnectorState;
   client: ApiClient;
-  products: ProductCatalog;
+  products: ProductList;
   output: ProtocolOutput;
   logger: AirbyteLogger;
 }
@@ -43,7 +43,7 @@ export interface SyncInput {
 export async function runSync(input: SyncInput): Promise<boolean> {
   const { streams, selected, products } = input;
   const byName = new Map(streams.map((s) => [s.name, s]));
-  // The product list is read once: by the stream that emits it when selected, else by the catalog on first ask.
+  // The product list is read once: by the stream that emits it when selected, else by the ProductList on first ask.
   const emitter = selected.map((s) => byName.get(s.name)!).find((s) => s.emitsProductList);
   const listRead = emitter ? products.reserve() : undefined;
 
@@ -158,7 +158,7 @@ async function syncStream(
  * Reads a stream's slices, up to `concurrency` at once; fails on the first failed slice.
  * A fixed set of workers pulls slices as it goes: queueing every product's read up front kept a
  * closure and promises per product alive for the whole stream (and promoted to the old heap), so
- * memory grew with the catalog.
+ * memory grew with the shop's product count.
  */
 async function readSlicesConcurrently(
   numberedSlices: AsyncIterable<NumberedSlice>,

@@ -3,7 +3,7 @@ import { createHash, Hash } from 'node:crypto';
 import { AirbyteLogger, AirbyteStream } from 'faros-airbyte-cdk';
 
 import type { StreamState } from '../protocol';
-import type { ProductKey, Slice } from './product-catalog';
+import type { ProductKey, Slice } from './product-list';
 
 /** The key of a child stream's state that holds where a cut full refresh stopped. */
 export const RESUME_KEY = 'resume';

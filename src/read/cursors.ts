@@ -9,7 +9,7 @@ import { ChildResume } from './child-resume';
 import { CreatedSinceFilter } from './created-since-filter';
 import { CursorFilter } from './cursor-filter';
 import { Page, Rec } from './pagination';
-import { Slice } from './product-catalog';
+import { Slice } from './product-list';
 import { RefetchById } from './refetch-by-id';
 
 /** Incremental streams checkpoint after this many records, so destinations commit as the sync goes. */

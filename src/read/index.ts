@@ -19,7 +19,7 @@ export * from './existence';
 export * from './page-cap';
 export * from './pagination';
 export * from './partitions';
-export * from './product-catalog';
+export * from './product-list';
 export * from './progress';
 export * from './refetch-by-id';
 export * from './vendor';

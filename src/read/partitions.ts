@@ -1,5 +1,5 @@
 import type { EmbeddedName } from './embedded-children';
-import type { ProductCatalog, Slice } from './product-catalog';
+import type { ProductList, Slice } from './product-list';
 
 /**
  * The partition router part of a stream: which parts of the API's lists make
@@ -36,7 +36,7 @@ export class SingleList implements PartitionRouter {
 
 /**
  * A per-product list such as /v1/products/{prd_id}/images: one partition per
- * product of the shared catalog, whatever the products stream's own state.
+ * product of the shared product list, whatever the products stream's own state.
  */
 export class PerProduct implements PartitionRouter {
   readonly unit = 'product';
@@ -44,7 +44,7 @@ export class PerProduct implements PartitionRouter {
   readonly totalIsStream = false;
 
   constructor(
-    private readonly products: ProductCatalog,
+    private readonly products: ProductList,
     /** The name under which the products list embeds these children (`embed=images`). */
     private readonly embeddedAs?: EmbeddedName
   ) {}

@@ -15,16 +15,16 @@ import { EmbeddedName } from '../read/embedded-children';
 import { PageCap } from '../read/page-cap';
 import { FetchPage, Page, paginate, Rec } from '../read/pagination';
 import { PartitionRouter, PerProduct, SingleList } from '../read/partitions';
-import { ProductCatalog, Slice } from '../read/product-catalog';
+import { ProductList, Slice } from '../read/product-list';
 import { productLookup } from '../read/existence';
 import { childListPath, OFFSET_PARAM } from '../read/vendor';
 import { AirbyteStreamBase } from './kit-stream-base';
 
-/** What every stream gets: one client and one product catalog per run. */
+/** What every stream gets: one client and one product list per run. */
 export interface StreamContext {
   config: Config;
   client: ApiClient;
-  products: ProductCatalog;
+  products: ProductList;
   /** Silent page caps learned once per run, for every list. */
   pageCap: PageCap;
   logger: AirbyteLogger;
@@ -72,7 +72,7 @@ const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');
 export abstract class EcommerceStream extends AirbyteStreamBase {
   private schema?: Record<string, unknown>;
 
-  /** true for the stream whose records are the shared product list (see ProductCatalog). */
+  /** true for the stream whose records are the shared product list (see ProductList). */
   readonly emitsProductList: boolean = false;
 
   constructor(

@@ -1,7 +1,7 @@
 import { PRODUCTS_PATH } from '../read/vendor';
 import { ListStream, StreamContext } from './base';
 
-/** The products list; the sync reads it through the shared ProductCatalog, so the child streams reuse this read. */
+/** The products list; the sync reads it through the shared ProductList, so the child streams reuse this read. */
 export class Products extends ListStream {
   override readonly emitsProductList = true;
 

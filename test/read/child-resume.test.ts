@@ -6,7 +6,7 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
 import { CHECKPOINT_EVERY_PRODUCTS, ChildResume, RESUME_KEY } from '../../src/read/child-resume';
-import { Slice } from '../../src/read/product-catalog';
+import { Slice } from '../../src/read/product-list';
 
 const logged: string[] = [];
 const logger = { info: (m: string) => logged.push(`INFO ${m}`), warn: (m: string) => logged.push(`WARN ${m}`) } as unknown as AirbyteLogger;

@@ -11,7 +11,7 @@ import type { ApiClient } from '../../src/http';
 import { ConnectorState } from '../../src/protocol';
 import { CHECKPOINT_EVERY_RECORDS, Cursors } from '../../src/read/cursors';
 import { CHECKPOINT_EVERY_PRODUCTS, RESUME_KEY } from '../../src/read/child-resume';
-import { ProductCatalog, Slice } from '../../src/read/product-catalog';
+import { ProductList, Slice } from '../../src/read/product-list';
 import { StreamContext } from '../../src/streams/base';
 import { Orders } from '../../src/streams/orders';
 import { ProductsReviews } from '../../src/streams/products-reviews';
@@ -20,7 +20,7 @@ import { Themes } from '../../src/streams/themes';
 const logger = { info: () => undefined, warn: () => undefined } as unknown as AirbyteLogger;
 const config = (extra: Record<string, unknown> = {}) => parseConfig({ api_key: 'key', api_secret: 'secret', base_url: 'http://127.0.0.1:1', ...extra }, {});
 const noClient = {} as ApiClient;
-const ctx = (cfg = config()) => ({ config: cfg, client: noClient, products: {} as ProductCatalog, pageCap: undefined, logger }) as unknown as StreamContext;
+const ctx = (cfg = config()) => ({ config: cfg, client: noClient, products: {} as ProductList, pageCap: undefined, logger }) as unknown as StreamContext;
 
 async function cursorOf(stream: Orders | Themes | ProductsReviews, incremental: boolean, state: ConnectorState, cfg = config()) {
   const cursors = new Cursors([stream], [{ name: stream.name, syncMode: incremental ? 'incremental' : 'full_refresh' }], state, { config: cfg, client: noClient, logger });

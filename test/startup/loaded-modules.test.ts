@@ -42,7 +42,7 @@ const packages = (modules: string[]) =>
 const own = (modules: string[]) => new Set(modules.filter((m) => m.startsWith('lib/')));
 
 /** What the read path is: the read loop, the stream classes, the HTTP stack. */
-const READ_LOOP = ['lib/sync.js', 'lib/read/product-catalog.js', 'lib/read/pagination.js', 'lib/read/count-estimates.js', 'lib/read/cursor-filter.js'];
+const READ_LOOP = ['lib/sync.js', 'lib/read/product-list.js', 'lib/read/pagination.js', 'lib/read/count-estimates.js', 'lib/read/cursor-filter.js'];
 const STREAM_CLASSES = ['lib/streams/index.js', 'lib/streams/base.js', 'lib/streams/kit-stream-base.js'];
 const HTTP_STACK = { own: ['lib/http/client.js', 'lib/http/rate-limiter.js'], packages: ['axios', 'axios-retry', 'limiter', 'p-limit'] };
 /** Loaded by the kit for what this connector never calls: a date helper, pino (asPino), the wizard's prompts and tables. */
@@ -72,7 +72,7 @@ describe('modules each command loads (bin/main with a recording preload)', () =>
     expect(run.messages.find((m) => m.type === 'CATALOG')?.catalog.streams).toHaveLength(14);
     const loaded = [...own(modules), ...packages(modules)];
     expect(loaded).toEqual(expect.arrayContaining(STREAM_CLASSES));
-    expect(loaded.filter((m) => ['lib/sync.js', 'lib/product-catalog.js', ...HTTP_STACK.own, ...HTTP_STACK.packages, ...NEVER].includes(m))).toEqual([]);
+    expect(loaded.filter((m) => ['lib/sync.js', 'lib/product-list.js', ...HTTP_STACK.own, ...HTTP_STACK.packages, ...NEVER].includes(m))).toEqual([]);
   });
 
   it('check loads the HTTP stack but not the read loop, the stream classes, or faros-js-client', async () => {

@@ -7,7 +7,7 @@ export type ProductKey = string | number;
 /** A product's slice; `embedded` holds its children when the products list carried them whole. */
 export type Slice = { prd_id: string | number; embedded?: Rec[] } | undefined;
 
-/** How the catalog reads the products list; provided by the source (the products stream's own read). */
+/** How the ProductList reads the products list; provided by the source (the products stream's own read). */
 export interface ProductListSource {
   /** Every page of the products list, normalized, never filtered by any state. */
   pages(): AsyncIterable<Page>;
@@ -28,20 +28,20 @@ export interface ProductListRead {
  * products stream emits its records, the four per-product child streams slice
  * by its ids (and src/read/existence.ts picks witnesses from them).
  *
- * The catalog is the one owner of that read and of its outcome. When a selected
+ * ProductList is the one owner of that read and of its outcome. When a selected
  * stream emits the list, the sync reserves the read for it (`reserve()`) before
  * any stream starts, so children wait for that stream's pages instead of
  * reading the list twice; the reservation settles every waiter whatever way
  * the stream ends. Otherwise the first `productIds()` starts an ids-only read.
  * Either way a failure reaches every waiter, present and future, as the same
- * error. Only ids are kept, so memory stays small however large the catalog.
+ * error. Only ids are kept, so memory stays small however many products the shop has.
  *
  * Child streams follow the list as it is read (`listed()`) rather than wait for
  * its end: what the list embeds is handed to them while fresh, instead of every
  * product's arrays being held until the last page (26 MB more peak memory at
- * 13,000 products, growing with the catalog).
+ * 13,000 products, growing with the product count).
  */
-export class ProductCatalog {
+export class ProductList {
   private outcome?: Outcome;
   private startedAt?: number;
   /** Every id listed so far, in list order. */

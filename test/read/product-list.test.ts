@@ -1,7 +1,7 @@
 import { EmbeddedChildren } from '../../src/read/embedded-children';
 import { ConfigError } from '../../src/protocol/errors';
 import { Page, Rec } from '../../src/read/pagination';
-import { ProductCatalog, ProductListSource } from '../../src/read/product-catalog';
+import { ProductList, ProductListSource } from '../../src/read/product-list';
 import { StreamContext } from '../../src/streams/base';
 import { ProductsImages } from '../../src/streams/products-images';
 import { ProductsReviews } from '../../src/streams/products-reviews';
@@ -22,10 +22,10 @@ function source(pages: Page[], opts: { failWith?: unknown; serverTime?: number }
 
 const PAGES: Page[] = [{ records: [{ id: 1 }, { id: 2 }] }, { records: [{ id: 'x3' }] }];
 
-describe('ProductCatalog', () => {
+describe('ProductList', () => {
   it('reserved for the emitting stream: children wait for its pages, then get every id; the list is read once', async () => {
     const { src, reads } = source(PAGES);
-    const catalog = new ProductCatalog(src);
+    const catalog = new ProductList(src);
     const read = catalog.reserve();
     const waiting = [catalog.productIds(), catalog.productIds()];
     const emitted: unknown[] = [];
@@ -38,7 +38,7 @@ describe('ProductCatalog', () => {
 
   it('the emitting stream failing before its first page (a bad state) releases every waiter, present and later, with that failure', async () => {
     const { src, reads } = source(PAGES);
-    const catalog = new ProductCatalog(src);
+    const catalog = new ProductList(src);
     const read = catalog.reserve();
     const early = catalog.productIds();
     const bad = new ConfigError("The saved state of stream 'products' has \"soon\"");
@@ -51,14 +51,14 @@ describe('ProductCatalog', () => {
   it('a list that fails mid-way rejects every waiter with the read\'s own error, once settled it stays so', async () => {
     const boom = new Error('HTTP 500 for good');
     const { src } = source(PAGES, { failWith: boom });
-    const catalog = new ProductCatalog(src);
+    const catalog = new ProductList(src);
     const waiters = [catalog.productIds(), catalog.productIds()];
     for (const w of waiters) await expect(w).rejects.toBe(boom);
   });
 
   it('an emitting stream that stops consuming early (its own failure) releases the waiters', async () => {
     const { src } = source(PAGES);
-    const catalog = new ProductCatalog(src);
+    const catalog = new ProductList(src);
     const read = catalog.reserve();
     const waiting = catalog.productIds();
     for await (const _page of read.pages()) break;
@@ -67,14 +67,14 @@ describe('ProductCatalog', () => {
 
   it('without an emitting stream, the first productIds() reads ids only, once; listedAt is the server clock, or the local one without it', async () => {
     const withDate = source(PAGES, { serverTime: Date.UTC(2024, 0, 1) });
-    const a = new ProductCatalog(withDate.src);
+    const a = new ProductList(withDate.src);
     expect(a.listedAt()).toBeUndefined();
     expect(await Promise.all([a.productIds(), a.productIds()])).toEqual([[1, 2, 'x3'], [1, 2, 'x3']]);
     expect(withDate.reads.n).toBe(1);
     expect(a.listedAt()).toBe(Date.UTC(2024, 0, 1));
 
     const before = Date.now();
-    const b = new ProductCatalog(source(PAGES).src);
+    const b = new ProductList(source(PAGES).src);
     await b.productIds();
     expect(b.listedAt()).toBeGreaterThanOrEqual(before);
     expect(b.listedAt()).toBeLessThanOrEqual(Date.now());
@@ -111,7 +111,7 @@ async function settledSoon<T>(promise: Promise<T>): Promise<{ value: T } | 'pend
 }
 
 /** The products stream of a sync: reads its reserved pages to the end in the background. */
-function emitInBackground(catalog: ProductCatalog) {
+function emitInBackground(catalog: ProductList) {
   const read = catalog.reserve();
   const emitted: Rec[] = [];
   const done = (async () => {
@@ -125,10 +125,10 @@ function emitInBackground(catalog: ProductCatalog) {
   return { emitted, done };
 }
 
-describe('ProductCatalog.listed(): following the list as it is read', () => {
+describe('ProductList.listed(): following the list as it is read', () => {
   it('hands out a page\'s ids while the next page is still being read, in list order, and ends with the list', async () => {
     const { src, gates } = gatedSource(PAGES);
-    const catalog = new ProductCatalog(src);
+    const catalog = new ProductList(src);
     const { done } = emitInBackground(catalog);
     const follower = catalog.listed();
     gates[0].open();
@@ -144,7 +144,7 @@ describe('ProductCatalog.listed(): following the list as it is read', () => {
 
   it('without an emitting stream, listed() and productIds() share one ids-only read', async () => {
     const { src, gates, reads } = gatedSource(PAGES);
-    const catalog = new ProductCatalog(src);
+    const catalog = new ProductList(src);
     const follower = catalog.listed();
     const all = catalog.productIds();
     gates[0].open();
@@ -159,7 +159,7 @@ describe('ProductCatalog.listed(): following the list as it is read', () => {
   it('a list that fails mid-way: the follower gets the ids read before, then the read\'s own error', async () => {
     const boom = new Error('HTTP 500 for good');
     const { src, gates } = gatedSource(PAGES, { failAfter: 1, failWith: boom });
-    const catalog = new ProductCatalog(src);
+    const catalog = new ProductList(src);
     emitInBackground(catalog);
     gates[0].open();
     const ids: unknown[] = [];
@@ -173,7 +173,7 @@ describe('ProductCatalog.listed(): following the list as it is read', () => {
 
   it('an emitting stream that fails before its first page: a follower waiting for ids gets that failure', async () => {
     const { src, reads } = gatedSource(PAGES);
-    const catalog = new ProductCatalog(src);
+    const catalog = new ProductList(src);
     const read = catalog.reserve();
     const waiting = catalog.listed().next();
     const bad = new ConfigError("The saved state of stream 'products' has \"soon\"");
@@ -189,11 +189,11 @@ describe('Child streams\' slices from a list still being read', () => {
     { records: [{ id: 1, images: [{ id: 11 }, { id: 12 }] }, { id: 2, images: [] }] },
     { records: [{ id: 3, images: [{ id: 31 }] }] },
   ];
-  const context = (catalog: ProductCatalog) => ({ products: catalog }) as unknown as StreamContext;
+  const context = (catalog: ProductList) => ({ products: catalog }) as unknown as StreamContext;
 
   it('a stream whose records the list embeds takes each product\'s array before the list\'s next page is read', async () => {
     const { src, gates } = gatedSource(withImages);
-    const catalog = new ProductCatalog(src, new EmbeddedChildren(['images']));
+    const catalog = new ProductList(src, new EmbeddedChildren(['images']));
     const { emitted, done } = emitInBackground(catalog);
     const slices = new ProductsImages(context(catalog)).slices();
     gates[0].open();
@@ -213,7 +213,7 @@ describe('Child streams\' slices from a list still being read', () => {
       [ProductsImages, undefined],
     ] as const) {
       const { src, gates } = gatedSource(PAGES);
-      const catalog = new ProductCatalog(src, embedded);
+      const catalog = new ProductList(src, embedded);
       emitInBackground(catalog);
       const first = new stream(context(catalog)).slices().next();
       gates[0].open();
