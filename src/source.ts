@@ -10,6 +10,7 @@ import { CHECK } from './http/describe-error';
 import { connectionStatus, ConnectorError, rateLimitedStatus } from './protocol';
 import type { ConnectorState, ProtocolOutput, SelectedStream } from './protocol';
 import type { EmbeddedName, PageCap, ProductList } from './read';
+// The file, not './read': check and discover would load the whole read loop for two names.
 import { OFFSET_PARAM, PRODUCTS_PATH } from './read/vendor';
 import type { EcommerceStream } from './streams';
 
