@@ -16,7 +16,7 @@ const res = new Resources();
 afterEach(() => res.closeAll());
 
 /**
- * The rule docs/read-path-guarantees.md documents: an embedded array is whole when shorter than the longest
+ * The rule docs/guarantees.md (read path) documents: an embedded array is whole when shorter than the longest
  * of its name the run has seen; the products holding the longest are read from their own lists, a handful.
  */
 const HANDFUL = 5;
