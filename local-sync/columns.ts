@@ -46,7 +46,7 @@ export function sqlTypeOf(property: PropertySchema): SqlType {
   }
 }
 
-/** e.g. orders' `subtotal` (documented form) and `subTotal` (vendor form): columns `subtotal` and `subTotal_2`. */
+/** Fields differing only in case (say `subtotal` and `subTotal`, should a schema hold both) become `subtotal` and `subTotal_2`. */
 export function columnsOf(schema: { properties?: Record<string, PropertySchema> }): Column[] {
   const taken = new Set(SYSTEM_COLUMNS.map((c) => c.name.toLowerCase()));
   return Object.entries(schema.properties ?? {}).map(([field, property]) => {

@@ -8,9 +8,12 @@ export interface ExampleQuery {
 
 export const EXAMPLE_QUERIES: readonly ExampleQuery[] = [
   {
-    title: 'Revenue per day (last 5 days with orders)',
+    // A ShopWired order carries no currency: a shop sells in its one business currency, so one sum is right.
+    title: "Revenue per day in the shop's currency, cancelled and refunded orders left out (last 5 days with orders)",
     sql: `SELECT CAST(timezone('UTC', created_at_utc) AS DATE) AS day, count(*) AS orders, round(sum(total), 2) AS revenue
-FROM orders GROUP BY day ORDER BY day DESC LIMIT 5`,
+FROM orders
+WHERE status->>'$.type' IS DISTINCT FROM 'cancelled' AND coalesce(json_array_length(refunds), 0) = 0
+GROUP BY day ORDER BY day DESC LIMIT 5`,
   },
   {
     title: 'Top-rated products (at least 3 reviews)',

@@ -16,6 +16,7 @@ import {
   Resources,
   STREAM,
   diff,
+  emittedTruth,
   errorTraces,
   instant,
   listHandler,
@@ -150,7 +151,7 @@ describe('Guarantee 6: drift during a sync (every record present for the whole s
 
   it.each(CASES)('%s', async (_name, drifts, vendor) => {
     const sb = await res.sandbox({ vendor });
-    const before = ids((sb.truth() as Record<string, Rec[]>).orders);
+    const before = ids(emittedTruth(sb).orders);
     for (const d of drifts) sb.drift({ resource: 'orders', ...d } as DriftSpec);
 
     const run = await read(testConfig(sb.url, vendor ? { page_size_parameter: 'count' } : {}), { streams: ['orders'] });
@@ -161,7 +162,7 @@ describe('Guarantee 6: drift during a sync (every record present for the whole s
     expect(log.armed).toEqual([]);
     expect(log.applied.map((a) => a.error)).toEqual(drifts.map(() => undefined));
 
-    const after = ids((sb.truth() as Record<string, Rec[]>).orders);
+    const after = ids(emittedTruth(sb).orders);
     const emitted = ids(records(run, 'orders'));
     const present = before.filter((id) => after.includes(id)); // present for the whole sync
     const duplicates = emitted.filter((id, i) => emitted.indexOf(id) !== i);
@@ -181,7 +182,7 @@ describe('Guarantee 7: capped pages and the least number of requests', () => {
     const run = await read(testConfig(sb.url, { page_size: pageSize }), { streams: ALL, timeoutMs: 90_000 });
     expect(errorTraces(run)).toEqual([]);
     expect(run.code).toBe(0);
-    const truth = sb.truth() as Record<string, Rec[]>;
+    const truth = emittedTruth(sb);
     for (const name of ALL) {
       expect({ stream: name, ...diff(records(run, name), truth[name], STREAM[name].pk) }).toEqual({ stream: name, ...CLEAN });
     }
@@ -194,7 +195,7 @@ describe('Guarantee 7: capped pages and the least number of requests', () => {
     expect(run.signal).toBeNull();
     expect(errorTraces(run).map((e) => e.message)).toEqual([]);
     expect(run.code).toBe(0);
-    const truth = sb.truth() as Record<string, Rec[]>;
+    const truth = emittedTruth(sb);
     for (const name of streams) {
       expect({ stream: name, ...diff(records(run, name), truth[name], STREAM[name].pk) }).toEqual({ stream: name, ...CLEAN });
     }
@@ -206,7 +207,7 @@ describe('Guarantee 7: capped pages and the least number of requests', () => {
     const run = await read(testConfig(sb.url, { page_size: pageSize, use_embedded_children: false }), { streams: ALL });
     expect(run.code).toBe(0);
 
-    const truth = sb.truth() as Record<string, Rec[]>;
+    const truth = emittedTruth(sb);
     const expected: Record<string, number> = {};
     for (const name of ALL) {
       if (STREAM[name].unpaginated) expected[name] = 1;
@@ -227,7 +228,7 @@ describe('Guarantee 7: capped pages and the least number of requests', () => {
 describe('Guarantee 8: a 404 on a child list skips that product; a 404 on a top-level list fails the stream', () => {
   it('a product deleted right after the products list was read: WARN naming it, exit 0, every other record arrives', async () => {
     const sb = await res.sandbox();
-    const before = sb.truth() as Record<string, Rec[]>;
+    const before = emittedTruth(sb);
     // The product with the most children overall.
     const childCount = (id: number) => CHILD_STREAMS.reduce((n, s) => n + before[s].filter((c) => c.product_id === id).length, 0);
     const victim = before.products.map((p) => p.id as number).sort((a, b) => childCount(b) - childCount(a))[0];
@@ -247,7 +248,7 @@ describe('Guarantee 8: a 404 on a child list skips that product; a 404 on a top-
       expect(warned[0]).toMatch(/404/);
       expect(statusesOf(run, name).at(-1)).toBe('COMPLETE');
     }
-    const after = sb.truth() as Record<string, Rec[]>;
+    const after = emittedTruth(sb);
     for (const name of ALL) {
       // The products list was read whole before the deletion, so the victim is one of its records.
       const truth = name === 'products' ? before.products : after[name];

@@ -137,8 +137,20 @@ export interface Diff {
 }
 
 /**
- * Emitted records of one stream against the truth (seed form, which carries
- * product_id), merged by primary key (later wins, as a dedup destination
+ * The sandbox's records as the connector should emit them: the truth, each
+ * child record with `product_id`, the product the sandbox files it under (the
+ * API's child records do not name it; the connector adds it).
+ */
+export function emittedTruth(sb: Sandbox): Record<string, Rec[]> {
+  const truth = sb.truth() as Record<string, Rec[]>;
+  for (const [stream, parentOf] of Object.entries(sb.parents())) {
+    truth[stream] = truth[stream].map((r) => ({ ...r, product_id: parentOf[String(r.id)] }));
+  }
+  return truth;
+}
+
+/**
+ * Emitted records of one stream against emittedTruth, merged by primary key (later wins, as a dedup destination
  * would): the shared comparison of scripts/truth-check.ts, reduced to keys.
  */
 export function diff(emitted: Rec[], truth: Rec[], pk: string): Diff {

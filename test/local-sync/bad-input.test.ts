@@ -92,24 +92,24 @@ test('a table whose column type conflicts with the schema: exit 2 naming table a
 test('a schema that gained a column: the column is added with ALTER TABLE, old rows kept, new rows fill it', async () => {
   const file = path.join(work.dir, 'shop.duckdb');
   expect((await runSync(['--config', config, '--db', file, '--streams', 'orders'])).code).toBe(0);
-  // The table as an older schema without `notes` would have made it.
-  await exec(file, ['ALTER TABLE orders DROP COLUMN notes']);
+  // The table as an older schema without `comments` would have made it.
+  await exec(file, ['ALTER TABLE orders DROP COLUMN comments']);
   const ids = (await query(file, 'SELECT id FROM orders ORDER BY id')).map((r) => Number(r.id));
   sandbox.mutate({ op: 'insert', resource: 'orders', count: 1 });
   const run = await runSync(['--config', config, '--db', file, '--streams', 'orders']);
   expect(run.code).toBe(0);
-  expect(run.stderr).toContain('[sync] orders: new column notes VARCHAR (older rows have NULL)');
-  const after = await query(file, 'SELECT id, notes FROM orders ORDER BY id');
+  expect(run.stderr).toContain('[sync] orders: new column comments VARCHAR (older rows have NULL)');
+  const after = await query(file, 'SELECT id, comments FROM orders ORDER BY id');
   expect(after.map((r) => Number(r.id)).slice(0, ids.length)).toEqual(ids);
   expect(after.length).toBe(ids.length + 1);
-  const truthNotes = () => new Map((sandbox.truth().orders as Array<{ id: number; notes: string | null }>).map((o) => [o.id, o.notes ?? null]));
+  const truthComments = () => new Map((sandbox.truth().orders as Array<{ id: number; comments: string | null }>).map((o) => [o.id, o.comments ?? null]));
   const [newOrder] = after.slice(ids.length);
-  expect(newOrder.notes).toBe(truthNotes().get(Number(newOrder.id)));
+  expect(newOrder.comments).toBe(truthComments().get(Number(newOrder.id)));
   // A full refresh fills the new column for every row.
   expect((await runSync(['--config', config, '--db', file, '--streams', 'orders', '--full-refresh'])).code).toBe(0);
-  const refreshed = await query(file, 'SELECT id, notes FROM orders ORDER BY id');
-  expect(refreshed.map((r) => [Number(r.id), r.notes])).toEqual([...truthNotes()].sort((a, b) => a[0] - b[0]));
-  expect(refreshed.some((r) => r.notes !== null)).toBe(true);
+  const refreshed = await query(file, 'SELECT id, comments FROM orders ORDER BY id');
+  expect(refreshed.map((r) => [Number(r.id), r.comments])).toEqual([...truthComments()].sort((a, b) => a[0] - b[0]));
+  expect(refreshed.some((r) => r.comments !== null)).toBe(true);
 });
 
 test('an unknown stream or a missing config: one clear line, exit 2', async () => {
