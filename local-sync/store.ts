@@ -118,6 +118,13 @@ export class Store {
           }
           plan.push(`ALTER TABLE ${quoteIdent(spec.stream)} ADD COLUMN ${quoteIdent(column.name)} ${column.type}`);
           notes.push(`${spec.stream}: new column ${column.name} ${column.type} (older rows have NULL)`);
+        } else if (type === 'JSON' && column.type === 'VARCHAR') {
+          // A file written when mixed unions were JSON: its text values become plain text, the rest their JSON text.
+          const c = quoteIdent(column.name);
+          plan.push(
+            `ALTER TABLE ${quoteIdent(spec.stream)} ALTER ${c} TYPE VARCHAR USING (CASE WHEN json_type(${c}) = 'VARCHAR' THEN ${c}->>'$' ELSE CAST(${c} AS VARCHAR) END)`
+          );
+          notes.push(`${spec.stream}: column ${column.name} JSON → VARCHAR (text values as text, objects as their JSON text)`);
         } else if (!sameType(type, column.type)) {
           throw new SyncInputError(
             `Table ${spec.stream} in ${this.file}: column ${column.name} is ${type} but the stream's schema now says ${column.type}. ` +
