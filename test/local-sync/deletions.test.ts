@@ -38,7 +38,7 @@ function withRecordsBeforeComplete(extra: Record<string, Rec[]>): Connector {
   };
 }
 
-test('deletion records remove the order, customer and product (with its reviews, images, options, variations); a deletion older than the row removes nothing', async () => {
+test('deletion records remove the order, customer and product (with its reviews, images, options, variations); a deletion with an older cursor than the row or record removes nothing', async () => {
   const sandbox = await startSandbox({ rateLimitCapacity: 0 });
   const work = workDir();
   try {
@@ -51,6 +51,8 @@ test('deletion records remove the order, customer and product (with its reviews,
     const customer = (before.streams.customers as Rec[])[5];
     const productId = Object.values(before.parents.products_reviews)[0];
     const product = (before.streams.products as Rec[]).find((p) => p.id === productId)!;
+    // Read again in this sync (the products list is read whole), before the deletion record that follows it.
+    const keptProduct = (before.streams.products as Rec[]).find((p) => p.id !== productId)!;
     const childCount = async (stream: string) => Number((await query(db, `SELECT count(*) AS n FROM ${stream} WHERE product_id = ${productId}`))[0].n);
     expect(await childCount('products_reviews')).toBeGreaterThan(0);
 
@@ -68,7 +70,11 @@ test('deletion records remove the order, customer and product (with its reviews,
       ],
       customers: [{ id: customer.id, created_at_utc: customer.created_at_utc, _ab_cdc_deleted_at: deletedAt }],
       // Cursor updated_at_utc: the time of the deletion, later than the last update.
-      products: [{ id: product.id, updated_at_utc: deletedAt, _ab_cdc_deleted_at: deletedAt }],
+      products: [
+        { id: product.id, updated_at_utc: deletedAt, _ab_cdc_deleted_at: deletedAt },
+        // Later in the read but with an older cursor than the live record: the live record wins.
+        { id: keptProduct.id, updated_at_utc: olderThan(keptProduct.updated_at_utc), _ab_cdc_deleted_at: deletedAt },
+      ],
     };
 
     let stdout = '';
@@ -80,6 +86,7 @@ test('deletion records remove the order, customer and product (with its reviews,
 
     const truth = asTableTruth(truthOf(sandbox));
     expect(truth.streams.orders.some((o) => o.id === staleTarget.id)).toBe(true);
+    expect(truth.streams.products.some((p) => p.id === keptProduct.id)).toBe(true);
     for (const stream of STREAMS) {
       const rows = await tableRecords(db, stream);
       expect([stream, describeDiff(stream, compareToTruth(stream, rows, truth))]).toEqual([stream, []]);
