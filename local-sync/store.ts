@@ -70,9 +70,7 @@ export class Store {
   }
 
   private async claim(): Promise<void> {
-    const tables = (await this.rows(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`)).map(
-      (r) => String(r.table_name)
-    );
+    const tables = await this.tableNames();
     if (tables.includes(META_TABLE)) {
       const tool = await this.rows(`SELECT value FROM ${META_TABLE} WHERE key = 'tool'`);
       if (tool[0]?.value !== TOOL) throw new SyncInputError(`${this.file} has a ${META_TABLE} table that this tool did not write; use another --db file.`);
@@ -228,9 +226,9 @@ export class Store {
     const names = columns.map((c) => quoteIdent(c.name)).join(', ');
     await this.db.run(`INSERT INTO ${table} (${names}, ${quoteIdent(SYNCED_AT)}) SELECT ${names}, now() FROM ${typed} WHERE NOT ${DELETED}`);
     const cascaded: Array<[string, number]> = [];
-    const tables = new Set((await this.rows(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`)).map((r) => String(r.table_name)));
+    const children = spec.cascade?.length ? await this.tableNames() : [];
     for (const child of spec.cascade ?? []) {
-      if (!tables.has(child.stream)) continue;
+      if (!children.includes(child.stream)) continue; // a stream never synced into this file
       const gone = `${quoteIdent(child.stream)} WHERE ${quoteIdent(child.column)} IN (SELECT ${quoteIdent(spec.primaryKey[0])} FROM ${typed} WHERE ${DELETED})`;
       const n = await count(gone);
       if (n) await this.db.run(`DELETE FROM ${gone}`);
@@ -238,6 +236,10 @@ export class Store {
     }
     await this.db.run(`DROP TABLE temp.${typed}`);
     return { own: { inserted: live - updated, updated, deleted: removed }, cascaded };
+  }
+
+  private async tableNames(): Promise<string[]> {
+    return (await this.rows(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`)).map((r) => String(r.table_name));
   }
 
   private async transaction(body: () => Promise<void>): Promise<void> {
