@@ -29,13 +29,18 @@ interface PropertySchema {
   format?: string;
 }
 
-/** The SQL type of one property: nullable unions are their non-null type; mixed unions keep every value as JSON. */
+/**
+ * The SQL type of one property: nullable unions are their non-null type. A mixed union with text in
+ * it (orders' `status`: text in one form of the API, an object in the other) is VARCHAR, so that
+ * `status = 'shipped'` compares text; its objects and arrays are kept as their JSON text, which
+ * DuckDB's JSON functions and `->>` read. Other mixed unions are JSON.
+ */
 export function sqlTypeOf(property: PropertySchema): SqlType {
   const types = (Array.isArray(property.type) ? property.type : property.type ? [property.type] : []).filter((t) => t !== 'null');
   if (types.length === 0) return 'JSON';
   if (types.every((t) => t === 'integer')) return 'BIGINT';
   if (types.every((t) => t === 'integer' || t === 'number')) return 'DOUBLE';
-  if (types.length > 1) return 'JSON'; // e.g. ["string","integer"]: a VARCHAR would lose which one the API sent
+  if (types.length > 1) return types.includes('string') ? 'VARCHAR' : 'JSON';
   switch (types[0]) {
     case 'boolean':
       return 'BOOLEAN';

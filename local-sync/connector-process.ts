@@ -51,6 +51,14 @@ export async function runConnector(args: string[], onMessage: (m: Message) => Pr
   return { code, signal, stderrTail };
 }
 
+/** What a sync needs of the connector: its catalog, and a `read` whose messages it handles one by one. */
+export interface Connector {
+  discover(configFile: string): Promise<Message['catalog']>;
+  read(args: string[], onMessage: (m: Message) => Promise<void> | void): Promise<ConnectorExit>;
+}
+
+export const connectorProcess: Connector = { discover: (configFile) => discover(configFile), read: runConnector };
+
 /** `discover`: the streams with their schemas, keys and sync modes. */
 export async function discover(configFile: string): Promise<Message['catalog']> {
   let catalog: Message['catalog'] | undefined;

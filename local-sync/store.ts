@@ -13,6 +13,9 @@ import { Column, SYNCED_AT, SYSTEM_COLUMNS, quoteIdent } from './columns';
 export const META_TABLE = '_sync_meta';
 export const STATE_TABLE = '_sync_state';
 const TOOL = 'ecommerce-source local sync';
+/** Staging-only columns: the record's place in the read, and whether it is a deletion record. */
+const SEQ = '_stage_seq';
+const DELETED = '_stage_deleted';
 
 export class SyncInputError extends Error {}
 
@@ -20,6 +23,16 @@ export interface TableSpec {
   stream: string;
   columns: Column[];
   primaryKey: string[];
+  /** The cursor column: of two versions of a key, the greater cursor wins (Airbyte's dedup rule). */
+  cursor?: string;
+  /** Child tables whose rows go with a deleted row: `column` holds this table's key. */
+  cascade?: Array<{ stream: string; column: string }>;
+}
+
+/** One record as staged: its row (columnsOf + `_extra`), and whether it is a deletion record. */
+export interface StagedRecord {
+  row: Array<string | null>;
+  deleted: boolean;
 }
 
 export interface MergeCounts {
@@ -57,9 +70,7 @@ export class Store {
   }
 
   private async claim(): Promise<void> {
-    const tables = (await this.rows(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`)).map(
-      (r) => String(r.table_name)
-    );
+    const tables = await this.tableNames();
     if (tables.includes(META_TABLE)) {
       const tool = await this.rows(`SELECT value FROM ${META_TABLE} WHERE key = 'tool'`);
       if (tool[0]?.value !== TOOL) throw new SyncInputError(`${this.file} has a ${META_TABLE} table that this tool did not write; use another --db file.`);
@@ -105,6 +116,13 @@ export class Store {
           }
           plan.push(`ALTER TABLE ${quoteIdent(spec.stream)} ADD COLUMN ${quoteIdent(column.name)} ${column.type}`);
           notes.push(`${spec.stream}: new column ${column.name} ${column.type} (older rows have NULL)`);
+        } else if (type === 'JSON' && column.type === 'VARCHAR') {
+          // A file written when mixed unions were JSON: its text values become plain text, the rest their JSON text.
+          const c = quoteIdent(column.name);
+          plan.push(
+            `ALTER TABLE ${quoteIdent(spec.stream)} ALTER ${c} TYPE VARCHAR USING (CASE WHEN json_type(${c}) = 'VARCHAR' THEN ${c}->>'$' ELSE CAST(${c} AS VARCHAR) END)`
+          );
+          notes.push(`${spec.stream}: column ${column.name} JSON → VARCHAR (text values as text, objects as their JSON text)`);
         } else if (!sameType(type, column.type)) {
           throw new SyncInputError(
             `Table ${spec.stream} in ${this.file}: column ${column.name} is ${type} but the stream's schema now says ${column.type}. ` +
@@ -123,19 +141,29 @@ export class Store {
   }
 
   /**
-   * One commit: the streams' records merged by primary key (a key that is
-   * already there is replaced, as the newer version), or a whole table
-   * replaced, and the states they are covered by, in one transaction.
+   * One commit: the streams' records merged by primary key as an Airbyte
+   * destination in append + dedup does (per key the greatest cursor wins, ties
+   * to the later record; a winner with `_ab_cdc_deleted_at` removes the row),
+   * or a whole table replaced, and the states they are covered by, in one
+   * transaction. Records arrive in extraction order.
    */
   async commit(
-    writes: Array<{ spec: TableSpec; rows: Array<Array<string | null>>; replace: boolean }>,
+    writes: Array<{ spec: TableSpec; records: StagedRecord[]; replace: boolean }>,
     states: Array<{ stream: string; state: unknown }>
   ): Promise<Map<string, MergeCounts>> {
     const counts = new Map<string, MergeCounts>();
+    const add = (stream: string, c: MergeCounts) => {
+      const sum = counts.get(stream) ?? { inserted: 0, updated: 0, deleted: 0 };
+      counts.set(stream, { inserted: sum.inserted + c.inserted, updated: sum.updated + c.updated, deleted: sum.deleted + c.deleted });
+    };
     // Appenders write outside explicit transactions: stage the rows first, in session-only temp tables.
-    for (const [i, w] of writes.entries()) await this.stage(`_stage_${i}`, w.spec, w.rows);
+    for (const [i, w] of writes.entries()) await this.stage(`_stage_${i}`, w.spec, w.records);
     await this.transaction(async () => {
-      for (const [i, w] of writes.entries()) counts.set(w.spec.stream, await this.mergeStaged(`_stage_${i}`, w.spec, w.replace));
+      for (const [i, w] of writes.entries()) {
+        const { own, cascaded } = await this.mergeStaged(`_stage_${i}`, w.spec, w.replace);
+        add(w.spec.stream, own);
+        for (const [stream, deleted] of cascaded) add(stream, { inserted: 0, updated: 0, deleted });
+      }
       for (const { stream, state } of states) {
         await this.db.run(`DELETE FROM ${STATE_TABLE} WHERE stream = $1`, [stream]);
         await this.db.run(`INSERT INTO ${STATE_TABLE} VALUES ($1, $2, now())`, [stream, JSON.stringify(state)]);
@@ -154,33 +182,64 @@ export class Store {
     this.instance.closeSync();
   }
 
-  private async stage(name: string, spec: TableSpec, rows: Array<Array<string | null>>): Promise<void> {
+  private async stage(name: string, spec: TableSpec, records: StagedRecord[]): Promise<void> {
     const raw = [...spec.columns.map((c) => c.name), SYSTEM_COLUMNS[0].name];
-    await this.db.run(`CREATE OR REPLACE TEMP TABLE ${name} (${raw.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ')})`);
+    const columns = [...raw.map((c) => `${quoteIdent(c)} VARCHAR`), `${SEQ} BIGINT`, `${DELETED} BOOLEAN`];
+    await this.db.run(`CREATE OR REPLACE TEMP TABLE ${name} (${columns.join(', ')})`);
     const appender = await this.db.createAppender(name, 'main', 'temp');
-    for (const row of rows) {
+    for (const [seq, { row, deleted }] of records.entries()) {
       for (const value of row) value === null ? appender.appendNull() : appender.appendVarchar(value);
+      appender.appendBigInt(BigInt(seq));
+      appender.appendBoolean(deleted);
       appender.endRow();
     }
     appender.closeSync();
   }
 
-  private async mergeStaged(stage: string, spec: TableSpec, replace: boolean): Promise<MergeCounts> {
+  private async mergeStaged(
+    stage: string,
+    spec: TableSpec,
+    replace: boolean
+  ): Promise<{ own: MergeCounts; cascaded: Array<[string, number]> }> {
     const table = quoteIdent(spec.stream);
     const typed = `${stage}_typed`;
     const columns = [...spec.columns, SYSTEM_COLUMNS[0]];
     const casts = columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
-    await this.db.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT ${casts} FROM ${stage}`);
+    const cursor = spec.cursor && quoteIdent(spec.cursor);
+    // Airbyte's dedup: per key the greatest cursor (NULL lowest), ties to the later extraction.
+    const latest = `row_number() OVER (PARTITION BY ${spec.primaryKey.map(quoteIdent).join(', ')} ORDER BY ${cursor ? `${cursor} DESC NULLS LAST, ` : ''}${SEQ} DESC) = 1`;
+    await this.db.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT * EXCLUDE (${SEQ}) FROM (SELECT ${casts}, ${SEQ}, ${DELETED} FROM ${stage}) QUALIFY ${latest}`);
     const same = spec.primaryKey.map((k) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM s.${quoteIdent(k)}`).join(' AND ');
-    const matched = `EXISTS (SELECT 1 FROM ${typed} s WHERE ${same})`;
-    const staged = Number((await this.rows(`SELECT count(*) AS n FROM ${typed}`))[0].n);
-    const updated = Number((await this.rows(`SELECT count(*) AS n FROM ${table} t WHERE ${matched}`))[0].n);
-    const before = Number((await this.rows(`SELECT count(*) AS n FROM ${table}`))[0].n);
-    await this.db.run(replace ? `DELETE FROM ${table}` : `DELETE FROM ${table} t WHERE ${matched}`);
+    if (!replace && cursor) {
+      // A row already stored with a greater cursor is the later version: the staged one loses, deletion or not.
+      await this.db.run(
+        `DELETE FROM ${typed} s WHERE EXISTS (SELECT 1 FROM ${table} t WHERE ${same} AND (t.${cursor} > s.${cursor} OR (s.${cursor} IS NULL AND t.${cursor} IS NOT NULL)))`
+      );
+    }
+    const count = async (sql: string) => Number((await this.rows(`SELECT count(*) AS n FROM ${sql}`))[0].n);
+    const matchedBy = (deleted: boolean) => `EXISTS (SELECT 1 FROM ${typed} s WHERE ${same} AND ${deleted ? '' : 'NOT '}s.${DELETED})`;
+    const live = await count(`${typed} WHERE NOT ${DELETED}`);
+    const updated = await count(`${table} t WHERE ${matchedBy(false)}`);
+    const before = await count(table);
+    const removed = replace ? before - updated : await count(`${table} t WHERE ${matchedBy(true)}`);
+    await this.db.run(replace ? `DELETE FROM ${table}` : `DELETE FROM ${table} t WHERE EXISTS (SELECT 1 FROM ${typed} s WHERE ${same})`);
     const names = columns.map((c) => quoteIdent(c.name)).join(', ');
-    await this.db.run(`INSERT INTO ${table} (${names}, ${quoteIdent(SYNCED_AT)}) SELECT ${names}, now() FROM ${typed}`);
+    await this.db.run(`INSERT INTO ${table} (${names}, ${quoteIdent(SYNCED_AT)}) SELECT ${names}, now() FROM ${typed} WHERE NOT ${DELETED}`);
+    const cascaded: Array<[string, number]> = [];
+    const children = spec.cascade?.length ? await this.tableNames() : [];
+    for (const child of spec.cascade ?? []) {
+      if (!children.includes(child.stream)) continue; // a stream never synced into this file
+      const gone = `${quoteIdent(child.stream)} WHERE ${quoteIdent(child.column)} IN (SELECT ${quoteIdent(spec.primaryKey[0])} FROM ${typed} WHERE ${DELETED})`;
+      const n = await count(gone);
+      if (n) await this.db.run(`DELETE FROM ${gone}`);
+      cascaded.push([child.stream, n]);
+    }
     await this.db.run(`DROP TABLE temp.${typed}`);
-    return { inserted: staged - updated, updated, deleted: replace ? before - updated : 0 };
+    return { own: { inserted: live - updated, updated, deleted: removed }, cascaded };
+  }
+
+  private async tableNames(): Promise<string[]> {
+    return (await this.rows(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`)).map((r) => String(r.table_name));
   }
 
   private async transaction(body: () => Promise<void>): Promise<void> {

@@ -10,10 +10,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { STREAM_TABLE } from '../scripts/streams';
 import { columnsOf, rowOf } from './columns';
-import { Message, discover, runConnector } from './connector-process';
+import { Connector, Message, connectorProcess } from './connector-process';
 import { Progress, StreamReport, summaryTable } from './progress';
-import { MergeCounts, Store, SyncInputError, TableSpec } from './store';
+import { MergeCounts, StagedRecord, Store, SyncInputError, TableSpec } from './store';
+
+/** Airbyte's CDC deletion field: a record whose value is set (non-null) says its key was deleted. */
+export const DELETED_AT = '_ab_cdc_deleted_at';
+/** The field by which a child stream's record names its parent (the connector reads children per parent). */
+const PARENT_KEY: Record<string, string> = { products: 'product_id' };
 
 export interface SyncOptions {
   config: string;
@@ -27,17 +33,16 @@ export interface SyncOptions {
 
 interface StreamRun {
   spec: TableSpec;
-  /** The record fields of the primary key. */
-  keyFields: string[];
   mode: 'incremental' | 'full_refresh';
-  /** Primary key → row; a later version of a record replaces the earlier one. */
-  buffer: Map<string, Array<string | null>>;
+  /** Records since the last commit, in the order read; the commit dedups them by key and cursor. */
+  buffer: StagedRecord[];
   pendingState?: unknown;
   status: string;
   counts: MergeCounts;
 }
 
-export async function sync(options: SyncOptions): Promise<number> {
+/** `connector` is the connector's own process (bin/main); it is a parameter so a test can add messages to its output. */
+export async function sync(options: SyncOptions, connector: Connector = connectorProcess): Promise<number> {
   const secrets = readSecrets(options.config);
   const redact = (text: string) => secrets.reduce((t, s) => t.split(s).join('***'), text);
   const err = (line: string) => options.err(redact(line));
@@ -45,7 +50,7 @@ export async function sync(options: SyncOptions): Promise<number> {
   const store = await Store.open(options.db);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecommerce-sync-'));
   try {
-    const catalog = await discover(options.config);
+    const catalog = await connector.discover(options.config);
     const known: any[] = catalog.streams;
     const unknown = (options.streams ?? []).filter((s) => !known.some((k) => k.name === s));
     if (unknown.length) throw new SyncInputError(`Unknown stream(s): ${unknown.join(', ')}. Streams: ${known.map((k) => k.name).join(', ')}`);
@@ -55,10 +60,9 @@ export async function sync(options: SyncOptions): Promise<number> {
     for (const stream of chosen) {
       const incremental = !options.fullRefresh && stream.supported_sync_modes.includes('incremental');
       runs.set(stream.name, {
-        spec: specOf(stream),
-        keyFields: (stream.source_defined_primary_key as string[][]).map((p) => p[0]),
+        spec: specOf(stream, known, incremental),
         mode: incremental ? 'incremental' : 'full_refresh',
-        buffer: new Map(),
+        buffer: [],
         status: 'NOT STARTED',
         counts: { inserted: 0, updated: 0, deleted: 0 },
       });
@@ -91,7 +95,7 @@ export async function sync(options: SyncOptions): Promise<number> {
     const progress = new Progress(err);
     const errors: string[] = [];
     const commit = async (which: StreamRun[], replace: boolean, committedStates: Array<{ stream: string; state: unknown }>) => {
-      const writes = which.filter((r) => replace || r.buffer.size > 0).map((r) => ({ spec: r.spec, rows: [...r.buffer.values()], replace }));
+      const writes = which.filter((r) => replace || r.buffer.length > 0).map((r) => ({ spec: r.spec, records: r.buffer, replace }));
       if (!writes.length && !committedStates.length) return;
       let counts: Map<string, MergeCounts>;
       try {
@@ -102,8 +106,9 @@ export async function sync(options: SyncOptions): Promise<number> {
           `Could not write ${streams || 'the state'} into ${options.db}: ${(error as Error).message.split('\n')[0]}. Everything committed before is kept.`
         );
       }
-      for (const r of which) {
-        r.buffer.clear();
+      for (const r of which) r.buffer = [];
+      // A commit can delete rows of tables outside `which` (a deleted product's reviews).
+      for (const r of runs.values()) {
         const c = counts.get(r.spec.stream);
         if (c) for (const k of ['inserted', 'updated', 'deleted'] as const) r.counts[k] += c[k];
       }
@@ -115,7 +120,7 @@ export async function sync(options: SyncOptions): Promise<number> {
         const run = runs.get(m.record.stream);
         if (!run) return;
         const data = m.record.data as Record<string, unknown>;
-        run.buffer.set(JSON.stringify(run.keyFields.map((k) => data[k] ?? null)), rowOf(data, run.spec.columns));
+        run.buffer.push({ row: rowOf(data, run.spec.columns), deleted: data[DELETED_AT] !== undefined && data[DELETED_AT] !== null });
         progress.record(run.spec.stream);
       } else if (m.type === 'STATE') {
         const name = m.state?.stream?.stream_descriptor?.name;
@@ -137,7 +142,7 @@ export async function sync(options: SyncOptions): Promise<number> {
             await commit([run], false, []);
           }
         } else if (run.mode === 'full_refresh') {
-          run.buffer.clear(); // an incomplete full read must not replace the table
+          run.buffer = []; // an incomplete full read must not replace the table
         }
         progress.done(run.spec.stream, status === 'COMPLETE' ? 'done' : status);
       } else if (m.type === 'TRACE' && m.trace.type === 'ERROR') {
@@ -148,7 +153,7 @@ export async function sync(options: SyncOptions): Promise<number> {
       }
     };
 
-    const exit = await runConnector(args, onMessage);
+    const exit = await connector.read(args, onMessage);
     // Records after the last STATE of a stream that did not complete: merging them is safe (same key, newest wins).
     await commit(incrementalRuns(), false, []);
 
@@ -181,15 +186,28 @@ export async function sync(options: SyncOptions): Promise<number> {
   }
 }
 
-/** The table of a discovered stream; its primary key must be top-level fields the schema declares. */
-function specOf(stream: any): TableSpec {
+/**
+ * The table of a discovered stream; its primary key must be top-level fields the schema declares.
+ * Incremental: its cursor decides between versions of a key. A parent's deleted rows take the
+ * rows of its child streams (`catalog`) that name it.
+ */
+function specOf(stream: any, catalog: any[], incremental: boolean): TableSpec {
   const columns = columnsOf(stream.json_schema);
+  const column = (s: any, field: string) => columnsOf(s.json_schema).find((c) => c.field === field)?.name;
   const key: string[][] = stream.source_defined_primary_key ?? [];
-  const primaryKey = key.map((p) => (p.length === 1 ? columns.find((c) => c.field === p[0])?.name : undefined));
+  const primaryKey = key.map((p) => (p.length === 1 ? column(stream, p[0]) : undefined));
   if (!primaryKey.length || primaryKey.some((k) => k === undefined)) {
     throw new SyncInputError(`Stream ${stream.name} has no top-level primary key in its schema (${JSON.stringify(key)}); it cannot be merged.`);
   }
-  return { stream: stream.name, columns, primaryKey: primaryKey as string[] };
+  const cursorField: string[] | undefined = stream.default_cursor_field;
+  const cursor = incremental && cursorField?.length === 1 ? column(stream, cursorField[0]) : undefined;
+  const parentKey = PARENT_KEY[stream.name];
+  const cascade = STREAM_TABLE.filter((s) => parentKey && s.parent === stream.name).flatMap((s) => {
+    const child = catalog.find((c) => c.name === s.name);
+    const childColumn = child && column(child, parentKey);
+    return childColumn ? [{ stream: s.name, column: childColumn }] : [];
+  });
+  return { stream: stream.name, columns, primaryKey: primaryKey as string[], cursor, cascade };
 }
 
 /** The values that must never be printed (whatever the config calls them: every string field named like a key or secret). */

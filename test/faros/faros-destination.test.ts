@@ -41,6 +41,8 @@ interface Expected {
   values: Record<string, Record<string, string>>;
   /** Tag uid per (MetricValue uid), for the tags the docs list. */
   tags: Set<string>;
+  /** Each order's status tag: uid → value. */
+  statuses: Record<string, string>;
   addresses: Set<string>;
 }
 
@@ -53,6 +55,7 @@ function expectedFrom(truth: TruthSnapshot): Expected {
   const add = (model: string, n = 1) => n && (models[model] = (models[model] ?? 0) + n);
   const values: Expected['values'] = {};
   const tags = new Set<string>();
+  const statuses: Record<string, string> = {};
   const addresses = new Set<string>();
   const metric = (definition: string, uid: string, value: number) => {
     add('faros_MetricDefinition');
@@ -79,7 +82,10 @@ function expectedFrom(truth: TruthSnapshot): Expected {
     if (isNumber(o.total)) {
       metric('ecommerce_order_total', uid, o.total);
       const status = text((o.status as Rec | null)?.name);
-      if (status) tag(uid, `ecommerce_order_status__${status.toLowerCase()}`);
+      if (status) {
+        tag(uid, `ecommerce_order_status__${uid}`);
+        statuses[`ecommerce_order_status__${uid}`] = status.toLowerCase();
+      }
       // Orders carry no currency (a shop sells in one), so no currency tag is expected.
       const country = text(shipping?.country);
       if (country) tag(uid, `ecommerce_ship_to_country__${country.toUpperCase()}`);
@@ -106,7 +112,7 @@ function expectedFrom(truth: TruthSnapshot): Expected {
     metric('ecommerce_variation_stock', uid, v.stock);
     tag(uid, `ecommerce_product__${SHOP}__${productOf('products_variations', v)}`);
   }
-  return { models, values, tags, addresses };
+  return { models, values, tags, statuses, addresses };
 }
 
 // ---------------------------------------------------------------------------
@@ -138,6 +144,48 @@ const tagLinksOf = (sync: Sync): Set<string> =>
       .map(([, r]) => `${(r.value as Rec).uid} ${(r.tag as Rec).uid}`)
   );
 
+/** What Faros holds after these syncs: each converted record upserted by its key, each `__Deletion` applied, in order. */
+interface Graph {
+  /** definition → MetricValue uid → value */
+  values: Record<string, Record<string, string>>;
+  /** "<MetricValue uid> <Tag uid>" */
+  links: Set<string>;
+  /** Tag uid → value */
+  tags: Record<string, string>;
+}
+
+function fold(...syncs: Sync[]): Graph {
+  const graph: Graph = { values: {}, links: new Set(), tags: {} };
+  for (const sync of syncs) {
+    for (const [model, record] of converted(sync)) {
+      const where = record.where as Rec;
+      switch (model) {
+        case 'faros_MetricValue':
+          (graph.values[(record.definition as Rec).uid as string] ??= {})[record.uid as string] = record.value as string;
+          break;
+        case 'faros_MetricValueTag':
+          graph.links.add(`${(record.value as Rec).uid} ${(record.tag as Rec).uid}`);
+          break;
+        case 'faros_Tag':
+          graph.tags[record.uid as string] = record.value as string;
+          break;
+        case 'faros_MetricValue__Deletion':
+          delete graph.values[(where.definition as Rec).uid as string]?.[where.uid as string];
+          break;
+        case 'faros_MetricValueTag__Deletion':
+          for (const link of [...graph.links]) if (link.startsWith(`${(where.value as Rec).uid} `)) graph.links.delete(link);
+          break;
+        case 'faros_Tag__Deletion':
+          delete graph.tags[where.uid as string];
+          break;
+        default:
+          if (model.includes('__')) throw new Error(`the mapping wrote ${model}, which this fold does not know`);
+      }
+    }
+  }
+  return graph;
+}
+
 function describeSync(sync: Sync): string {
   return [
     `source exit ${sync.sourceExit}, destination exit ${sync.destinationExit}`,
@@ -164,6 +212,8 @@ describe.each([
   let sync: Sync;
   let truthAfter: TruthSnapshot;
   let resync: Sync;
+  let changedOrder: Rec;
+  let deletedOrder: Rec;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, rateLimitCapacity: 0, vendor });
@@ -185,13 +235,25 @@ describe.each([
       timeoutMs: 5 * 60_000,
     };
     sync = await runSync({ ...inputs, sourceState: files.write('state-1.json', {}) });
-    // The shop changes (new orders, customers, a review, two products' stock), and the next sync
-    // starts from the per-stream states as the CLI's state file holds them after a real run (the
-    // destination passes every STATE on then; a dry run passes only the last).
+    // The shop changes (new orders, customers, a review, two products' stock; the oldest order's
+    // status moves on, another order is deleted), and the next sync starts from the per-stream
+    // states as the CLI's state file holds them after a real run (the destination passes every
+    // STATE on then; a dry run passes only the last).
     sandbox.mutate({ op: 'touch_all' });
+    [changedOrder, deletedOrder] = truth.streams.orders as Rec[];
+    sandbox.mutate({ op: 'update', resource: 'orders', ids: [changedOrder.id as number] });
+    sandbox.mutate({ op: 'delete', resource: 'orders', ids: [deletedOrder.id as number] });
     truthAfter = truthOf(sandbox);
     const states = lastStates({ code: 0, signal: null, stdout: '', stderr: '', messages: sync.source });
-    resync = await runSync({ ...inputs, sourceState: files.write('state-2.json', states) });
+    // The connector does not emit deletion records yet: the one it is to emit for the deleted order
+    // (Airbyte's CDC form: key, cursor as the live record had it, _ab_cdc_deleted_at) joins its output.
+    const live = sync.source.filter((m) => m.type === 'RECORD' && m.record.stream === 'orders' && m.record.data.id === deletedOrder.id).pop()!;
+    const deletion = { id: deletedOrder.id, created_at_utc: live.record.data.created_at_utc, _ab_cdc_deleted_at: new Date().toISOString() };
+    const before = (m: Message): Message[] =>
+      m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS' && m.trace.stream_status.status === 'COMPLETE' && m.trace.stream_status.stream_descriptor.name === 'orders'
+        ? [{ type: 'RECORD', record: { stream: 'orders', data: deletion, emitted_at: Date.now() } }]
+        : [];
+    resync = await runSync({ ...inputs, sourceState: files.write('state-2.json', states), before });
   });
   afterAll(async () => {
     await sandbox?.close();
@@ -239,16 +301,37 @@ describe.each([
     expect(summaryCount(resync.destination, 'Errored')).toBe(0);
     const now = expectedFrom(truthAfter);
     // What Faros holds after both syncs: the first's values, overwritten by uid with the second's.
+    const graph = fold(sync, resync);
+    expect(graph.values).toEqual(now.values);
+    expect(graph.links).toEqual(now.tags);
     const first = valuesOf(sync);
     const second = valuesOf(resync);
-    const merged: Record<string, Record<string, string>> = {};
-    for (const definition of new Set([...Object.keys(first), ...Object.keys(second)])) {
-      merged[definition] = { ...first[definition], ...second[definition] };
-    }
-    expect(merged).toEqual(now.values);
-    expect(new Set([...tagLinksOf(sync), ...tagLinksOf(resync)])).toEqual(now.tags);
     // The second sync did re-send the first's products (a full refresh stream), under the same uids.
     expect(Object.keys(second.ecommerce_product_stock ?? {})).toEqual(expect.arrayContaining(Object.keys(first.ecommerce_product_stock)));
+  });
+
+  it('after a status change and a deletion: one status per order, the current one; nothing left of the deleted order', () => {
+    const graph = fold(sync, resync);
+    const now = expectedFrom(truthAfter);
+    const statusTags = Object.fromEntries(Object.entries(graph.tags).filter(([uid]) => uid.startsWith('ecommerce_order_status__')));
+    expect(statusTags).toEqual(now.statuses);
+    const changedUid = `${SHOP}__order__${changedOrder.id}`;
+    const statusLinks = [...graph.links].filter((l) => l.startsWith(`${changedUid} `) && l.includes(' ecommerce_order_status__'));
+    expect(statusLinks.map((l) => graph.tags[l.split(' ')[1]])).toEqual([now.statuses[`ecommerce_order_status__${changedUid}`]]);
+    expect(valuesOf(sync).ecommerce_order_total[changedUid]).toBeDefined();
+    expect(now.statuses[`ecommerce_order_status__${changedUid}`]).not.toBe(expectedFrom(truth).statuses[`ecommerce_order_status__${changedUid}`]);
+    const deletedUid = `${SHOP}__order__${deletedOrder.id}`;
+    expect(valuesOf(sync).ecommerce_order_total[deletedUid]).toBeDefined();
+    expect(graph.values.ecommerce_order_total[deletedUid]).toBeUndefined();
+    expect([...graph.links].filter((l) => l.startsWith(`${deletedUid} `))).toEqual([]);
+    expect(Object.keys(graph.tags).filter((uid) => uid.endsWith(`__${deletedUid}`))).toEqual([]);
+    // Counts per model after both syncs equal the shop's: one value per order left, one status tag each.
+    const orders = (truthAfter.streams.orders as Rec[]).filter((o) => isNumber(o.total));
+    expect(Object.keys(graph.values.ecommerce_order_total).length).toBe(orders.length);
+    expect(Object.keys(statusTags).length).toBe(Object.keys(now.statuses).length);
+    // The deletion reached the destination as its own deletion operations, once each.
+    const byModel = summary(resync.destination, 'Would write records by model: ');
+    expect([byModel.faros_MetricValue__Deletion, byModel.faros_MetricValueTag__Deletion, byModel.faros_Tag__Deletion]).toEqual([1, 1, 1]);
   });
 
   it("stores order and customer addresses as geo_Address keyed by the full address text", () => {

@@ -92,6 +92,11 @@ export async function tableRecords(file: string, stream: string): Promise<Rec[]>
     .concat(`"${EXTRA}"`, `"${SYNCED_AT}" IS NOT NULL AS synced`)
     .join(', ');
   const rows = await query(file, `SELECT ${select} FROM "${stream}"`);
+  const mixed = new Map(
+    Object.entries(schemaOf(stream).properties as Record<string, { type?: string | string[] }>)
+      .map(([field, p]) => [field, (Array.isArray(p.type) ? p.type : [p.type]).filter((t): t is string => !!t && t !== 'null')] as const)
+      .filter(([, types]) => types.length > 1 && types.includes('string'))
+  );
   return rows.map((row) => {
     if (row.synced !== true) throw new Error(`${stream}: a row without ${SYNCED_AT}`);
     const record: Rec = {};
@@ -99,6 +104,7 @@ export async function tableRecords(file: string, stream: string): Promise<Rec[]>
       const v = row[c.name];
       if (v === null || v === undefined) continue;
       if (c.type === 'JSON') record[c.field] = JSON.parse(String(v));
+      else if (c.type === 'VARCHAR' && mixed.has(c.field)) record[c.field] = fromMixedText(String(v), mixed.get(c.field)!);
       else if (c.type === 'TIMESTAMPTZ') record[c.field] = new Date(Number(v)).toISOString();
       else record[c.field] = typeof v === 'bigint' ? Number(v) : v;
     }
@@ -106,6 +112,22 @@ export async function tableRecords(file: string, stream: string): Promise<Rec[]>
     for (const [k, v] of Object.entries(record)) if (v === null) delete record[k];
     return record;
   });
+}
+
+/**
+ * A mixed union's column holds text as text and anything else as its JSON text (local-sync/columns.ts):
+ * read back, JSON text of a type the union allows is that value. (A text that is itself such JSON, e.g.
+ * the text "12" in ["string","integer"], reads back as the other type: the column cannot tell them apart.)
+ */
+function fromMixedText(text: string, types: readonly string[]): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    const type = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value;
+    if (type !== 'string' && (types.includes(type) || (type === 'integer' && types.includes('number')))) return value;
+  } catch {
+    // plain text
+  }
+  return text;
 }
 
 /** The truth as a table holds it: top-level nulls left out, date-time fields as ISO 8601 with milliseconds (same instant). */

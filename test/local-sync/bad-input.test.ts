@@ -112,6 +112,25 @@ test('a schema that gained a column: the column is added with ALTER TABLE, old r
   expect(refreshed.some((r) => r.comments !== null)).toBe(true);
 });
 
+test('a file written when mixed-union columns were JSON: status becomes VARCHAR (text as text), rows kept, status = \'shipped\' answers', async () => {
+  const file = path.join(work.dir, 'shop.duckdb');
+  expect((await runSync(['--config', config, '--db', file, '--streams', 'orders'])).code).toBe(0);
+  // The column as the earlier JSON typing wrote it: the text "shipped" as the JSON string "\"shipped\"".
+  await exec(file, [
+    'ALTER TABLE orders ADD COLUMN status_json JSON',
+    'UPDATE orders SET status_json = to_json(status)',
+    'ALTER TABLE orders DROP COLUMN status',
+    'ALTER TABLE orders RENAME COLUMN status_json TO status',
+  ]);
+  expect((await query(file, `SELECT count(*) AS n FROM orders WHERE CAST(status AS VARCHAR) = '"shipped"'`))[0].n).not.toBe(0n);
+  const run = await runSync(['--config', config, '--db', file, '--streams', 'orders']);
+  expect(run.code).toBe(0);
+  expect(run.stderr).toContain('[sync] orders: column status JSON → VARCHAR (text values as text, objects as their JSON text)');
+  const shipped = (sandbox.truth().orders as Array<{ status: string }>).filter((o) => o.status === 'shipped').length;
+  expect(Number((await query(file, `SELECT count(*) AS n FROM orders WHERE status = 'shipped'`))[0].n)).toBe(shipped);
+  expect(Number((await query(file, 'SELECT count(*) AS n FROM orders'))[0].n)).toBe(sandbox.truth().orders.length);
+});
+
 test('an unknown stream or a missing config: one clear line, exit 2', async () => {
   const file = path.join(work.dir, 'shop.duckdb');
   const run = await runSync(['--config', config, '--db', file, '--streams', 'orders,invoices']);

@@ -62,6 +62,12 @@ test('npm run sync twice with a shop change between: every table equals the trut
   // Every stream's final STATE is stored; a full refresh one holds nothing to continue from.
   expect(Object.keys(states1).sort()).toEqual([...STREAM_NAMES].sort());
   for (const s of FULL_REFRESH) expect([s, states1[s]]).toEqual([s, {}]);
+  // A user's first queries: the status object's fields are read with ->>, a reference compares as a number.
+  const beforeOrders = before.streams.orders as Array<Record<string, any>>;
+  const shipped = beforeOrders.filter((o) => o.status?.type === 'shipped').length;
+  expect(shipped).toBeGreaterThan(0);
+  expect(Number((await query(db, `SELECT count(*) AS n FROM orders WHERE status->>'type' = 'shipped'`))[0].n)).toBe(shipped);
+  expect(await query(db, `SELECT id FROM orders WHERE reference = ${beforeOrders[7].reference}`)).toEqual([{ id: BigInt(beforeOrders[7].id) }]);
 
   // The change: new records everywhere, two products updated, an image and an order deleted.
   const changes = sandbox.mutate({ op: 'touch_all' });
@@ -193,6 +199,11 @@ test('against the vendor dialect (camelCase fields, RFC 2822 dates, numeric refe
   const run = await runSync(['--config', config, '--db', db]);
   expect(run.code).toBe(0);
   expect(await tableProblems(db, truthOf(sandbox))).toEqual([]);
+  // The vendor's status is an object {id, name, type, sortOrder}: queryable as JSON in the same column.
+  const orders = truthOf(sandbox).streams.orders as Array<Record<string, any>>;
+  const shipped = orders.filter((o) => o.status?.type === 'shipped').length;
+  expect(shipped).toBeGreaterThan(0);
+  expect(Number((await query(db, `SELECT count(*) AS n FROM orders WHERE status->>'type' = 'shipped'`))[0].n)).toBe(shipped);
   // One set of fields: no near-twin columns such as `subtotal` and `subTotal_2`.
   const columns = (await query(db, `SELECT column_name FROM information_schema.columns WHERE table_name = 'orders'`)).map((r) => r.column_name);
   expect(columns).toEqual(expect.arrayContaining(['subTotal', 'status', 'created_at_utc']));
