@@ -6,6 +6,7 @@ import {
   connectionStatus,
   ConnectorError,
   errorTrace,
+  ignoredStateWarnings,
   maskWrites,
   MIN_CREDENTIAL_LENGTH,
   parseCatalog,
@@ -126,8 +127,9 @@ export class SourceRunner extends Runner {
           const names = this.ecommerce.streams(config).map((s) => s.name);
           const selected = parseCatalog(readJsonFile(opts.catalog, 'catalog'), names);
           const state = opts.state ? parseState(readJsonFile(opts.state, 'state')) : {};
+          for (const warning of ignoredStateWarnings(state, this.ecommerce.stateKeys(config))) this.logger.warn(warning);
           this.logger.info(
-            `Reading ${selected.length} streams from ${config.base_url} (page size ${config.page_size}, ` +
+            `Reading ${selected.length} stream${selected.length === 1 ? '' : 's'} from ${config.base_url} (page size ${config.page_size}, ` +
               `${config.rate_limit_per_second} requests/s after a burst of ${config.rate_limit_capacity}, ` +
               `${config.max_concurrency} at once).`
           );

@@ -92,6 +92,20 @@ export class EcommerceSource extends AirbyteSource<Config> {
     return new AirbyteCatalogMessage({ streams: this.streams(config).map((stream) => stream.asAirbyteStream()) });
   }
 
+  /** The keys each stream's saved state may hold: the cursor, the change feed's position, a full refresh's resume point. */
+  stateKeys(config: Config): Map<string, string[]> {
+    // The files, not './read': the read path's modules load only when a read runs.
+    const { CHANGES_SINCE } = require('./read/change-feed') as typeof import('./read/change-feed');
+    const { RESUME_KEY } = require('./read/child-resume') as typeof import('./read/child-resume');
+    const { ProductChildStream } = streamClasses();
+    return new Map(
+      this.streams(config).map((stream) => {
+        const keys = [stream.definition.cursorField, stream.definition.changeFeed && CHANGES_SINCE, stream instanceof ProductChildStream && RESUME_KEY];
+        return [stream.name, keys.filter((key): key is string => typeof key === 'string')];
+      })
+    );
+  }
+
   /** Runs the read command's sync, writing messages to `output`. Resolves to false if any stream failed. */
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
     const [{ runSync }, { ProductCatalog, PageCap, EmbeddedChildren }, { RateLimitWatch }] = await Promise.all([

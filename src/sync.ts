@@ -121,7 +121,7 @@ async function syncStream(
   // Records changed since the last sync that the events log names (read before the list, see src/read/change-feed.ts).
   const changes = incremental && stream.definition.changeFeed ? await changesOf(stream, state, input.changeFeed) : undefined;
   logger.info(
-    `Stream '${name}': ${incremental ? `incremental from ${JSON.stringify(filter!.startingState())}` : 'full refresh'}.`
+    `Stream '${name}': ${incremental ? `incremental, ${filter!.startsFrom()}` : 'full refresh'}.`
   );
 
   // Orders: ask the server for what the state needs only (the cursor filter still checks every record).

@@ -12,3 +12,4 @@ export * from './messages';
 export * from './output';
 export * from './redact';
 export * from './state';
+export * from './state-check';

@@ -134,14 +134,14 @@ describe('Guarantee 9: bad input is refused clearly', () => {
     ['a catalog without a streams list', { catalog: {} }, /"streams" list/],
     ['a catalog with an unknown sync_mode', { catalog: { streams: [{ ...CATALOG.streams[0], sync_mode: 'sometimes' }] } }, /sync_mode "sometimes"/],
     ['a state file that is not JSON', { catalog: CATALOG, state: '[{"type": "STREAM", ' }, /state file .* is not valid JSON/],
-    ['a state file that is a JSON number', { catalog: CATALOG, state: 42 }, /state file holds/],
+    ['a state file that is a JSON number', { catalog: CATALOG, state: 42 }, /state file holds a JSON number\. .*If unsure, reset the state: .*by hand, run without --state/],
     [
       'a state whose cursor is not a timestamp',
       {
         catalog: CATALOG,
         state: [{ type: 'STREAM', stream: { stream_descriptor: { name: 'orders' }, stream_state: { created_at_utc: 'last tuesday' } } }],
       },
-      /'orders'.*"last tuesday".*not an ISO 8601 or RFC 2822 timestamp/,
+      /'orders'.*"last tuesday".*not an ISO 8601 or RFC 2822 timestamp\. Reset the stream's state: in Airbyte, clear this stream's data in the connection; by hand, delete the 'orders' entry from the --state file/,
     ],
   ];
 
