@@ -134,6 +134,11 @@ export class SourceRunner extends Runner {
               `${config.max_concurrency} at once).`
           );
           const ok = await this.ecommerce.sync(config, selected, state, this.output);
+          this.logger.info(
+            ok
+              ? `Read finished: ${selected.length} stream${selected.length === 1 ? '' : 's'} complete.`
+              : 'Read finished with errors: see the ERROR messages above; the streams without one are complete.'
+          );
           if (!ok) process.exitCode = 1;
         })
       );

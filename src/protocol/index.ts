@@ -13,3 +13,4 @@ export * from './output';
 export * from './redact';
 export * from './state';
 export * from './state-check';
+export * from './terminal-echo';
