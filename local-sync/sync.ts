@@ -68,10 +68,14 @@ export async function sync(options: SyncOptions): Promise<number> {
     const configured = {
       streams: chosen.map((stream) => {
         const incremental = runs.get(stream.name)!.mode === 'incremental';
+        // --full-refresh replaces the table but asks an incremental stream incrementally, without its state:
+        // the same records as a full refresh, and a final STATE at the new position, saved with the table,
+        // so the next plain sync goes on from there instead of reading everything again.
+        const cursor = stream.supported_sync_modes.includes('incremental');
         return {
           stream,
-          sync_mode: incremental ? 'incremental' : 'full_refresh',
-          ...(incremental && { cursor_field: stream.default_cursor_field }),
+          sync_mode: cursor ? 'incremental' : 'full_refresh',
+          ...(cursor && { cursor_field: stream.default_cursor_field }),
           destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
           primary_key: stream.source_defined_primary_key,
         };
