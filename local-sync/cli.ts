@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 
+import { ensureBuilt } from './ensure-built';
 import { SyncInputError } from './store';
 import { sync } from './sync';
 
@@ -17,6 +18,7 @@ const program = new Command('sync')
   .parse();
 
 const opts = program.opts<{ config: string; db: string; streams?: string[]; fullRefresh: boolean }>();
+ensureBuilt((line) => process.stderr.write(`${line}\n`));
 
 sync({
   ...opts,
