@@ -74,7 +74,16 @@ export class SourceRunner extends Runner {
         const { AirbyteSourceRunner } = await import('faros-airbyte-cdk/lib/sources/source-runner');
         const kit = Object.assign(Object.create(AirbyteSourceRunner.prototype), { logger: this.logger, source: this.ecommerce });
         const real: Command = name === 'spec-pretty' ? kit.specPrettyCommand() : kit.airbyteLocalCLIWizardCommand();
-        await real.parseAsync(command.args, { from: 'user' });
+        const print = console.log;
+        // The kit names a secret's variable after its field (${API_KEY}); faros/airbyte-local-config.json and
+        // docs/faros.md use ${ECOMMERCE_API_KEY}, clear of other sources' keys in the same environment.
+        console.log = (...args: unknown[]) =>
+          print(...args.map((a) => (typeof a === 'string' ? a.replace(/\$\{(API_KEY|API_SECRET)\}/g, '${ECOMMERCE_$1}') : a)));
+        try {
+          await real.parseAsync(command.args, { from: 'user' });
+        } finally {
+          console.log = print;
+        }
       });
   }
 
