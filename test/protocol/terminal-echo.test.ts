@@ -43,6 +43,7 @@ describe('a by-hand read with stdout redirected', () => {
     expect(lines).toContain("WARN Config key 'pagesize' is not a field of this connector and is ignored; did you mean 'page_size'?");
     expect(lines.filter((l) => l.startsWith("INFO Stream 'countries' finished: "))).toHaveLength(1);
     expect(lines).toContain('INFO Read finished: 1 stream complete.');
+    expect(lines.filter((l) => l.startsWith(`INFO Reading 1 stream from ${sandbox.url} (`))).toHaveLength(1);
     const messages = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(messages.filter((m) => m.type === 'RECORD').length).toBe(sandbox.truth().countries.length);
   });
