@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { likelyMeant } from '../src/config/nearest-name';
+
 import { columnsOf, rowOf } from './columns';
 import { Message, discover, runConnector } from './connector-process';
 import { Progress, StreamReport, summaryTable } from './progress';
@@ -48,7 +50,13 @@ export async function sync(options: SyncOptions): Promise<number> {
     const catalog = await discover(options.config);
     const known: any[] = catalog.streams;
     const unknown = (options.streams ?? []).filter((s) => !known.some((k) => k.name === s));
-    if (unknown.length) throw new SyncInputError(`Unknown stream(s): ${unknown.join(', ')}. Streams: ${known.map((k) => k.name).join(', ')}`);
+    if (unknown.length) {
+      const names: string[] = known.map((k) => k.name);
+      const meant = unknown.map((u) => likelyMeant(u, names)).filter(Boolean);
+      throw new SyncInputError(
+        `Unknown stream(s): ${unknown.join(', ')}${meant.length ? ` (did you mean ${meant.join(', ')}?)` : ''}. Streams: ${names.join(', ')}`
+      );
+    }
     const chosen = options.streams?.length ? known.filter((k) => options.streams!.includes(k.name)) : known;
 
     const runs = new Map<string, StreamRun>();
