@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 
+import { ensureBuilt } from './ensure-built';
 import { SyncInputError } from './store';
 import { sync } from './sync';
 
@@ -13,10 +14,11 @@ const program = new Command('sync')
   .requiredOption('--config <file>', 'connector config (JSON, as for bin/main)')
   .option('--db <file>', 'DuckDB file to create or update', 'shop.duckdb')
   .option('--streams <names>', 'comma-separated streams (default: all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
-  .option('--full-refresh', 'read every stream in full and replace its table (ignores the stored state)', false)
+  .option('--full-refresh', 'read every stream in full and replace its table (ignores the stored state; the position read to is saved, so the next sync goes on from there)', false)
   .parse();
 
 const opts = program.opts<{ config: string; db: string; streams?: string[]; fullRefresh: boolean }>();
+ensureBuilt((line) => process.stderr.write(`${line}\n`));
 
 sync({
   ...opts,

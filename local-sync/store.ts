@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 import { Column, SYNCED_AT, SYSTEM_COLUMNS, quoteIdent } from './columns';
+import { whyNotOpened } from './open-db';
 
 export const META_TABLE = '_sync_meta';
 export const STATE_TABLE = '_sync_state';
@@ -56,8 +57,7 @@ export class Store {
     try {
       instance = await DuckDBInstance.create(file);
     } catch (error) {
-      const reason = (error as Error).message.split('\n')[0];
-      throw new SyncInputError(`Cannot open ${file} as a DuckDB database: ${reason}`);
+      throw new SyncInputError(whyNotOpened(file, error));
     }
     const store = new Store(file, instance, await instance.connect());
     try {

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { STREAM_TABLE } from '../scripts/streams';
+import { likelyMeant } from '../src/config/nearest-name';
 import { columnsOf, rowOf } from './columns';
 import { Connector, Message, connectorProcess } from './connector-process';
 import { Progress, StreamReport, summaryTable } from './progress';
@@ -53,7 +54,13 @@ export async function sync(options: SyncOptions, connector: Connector = connecto
     const catalog = await connector.discover(options.config);
     const known: any[] = catalog.streams;
     const unknown = (options.streams ?? []).filter((s) => !known.some((k) => k.name === s));
-    if (unknown.length) throw new SyncInputError(`Unknown stream(s): ${unknown.join(', ')}. Streams: ${known.map((k) => k.name).join(', ')}`);
+    if (unknown.length) {
+      const names: string[] = known.map((k) => k.name);
+      const meant = unknown.map((u) => likelyMeant(u, names)).filter(Boolean);
+      throw new SyncInputError(
+        `Unknown stream(s): ${unknown.join(', ')}${meant.length ? ` (did you mean ${meant.join(', ')}?)` : ''}. Streams: ${names.join(', ')}`
+      );
+    }
     const chosen = options.streams?.length ? known.filter((k) => options.streams!.includes(k.name)) : known;
 
     const runs = new Map<string, StreamRun>();
@@ -72,10 +79,14 @@ export async function sync(options: SyncOptions, connector: Connector = connecto
     const configured = {
       streams: chosen.map((stream) => {
         const incremental = runs.get(stream.name)!.mode === 'incremental';
+        // --full-refresh replaces the table but asks an incremental stream incrementally, without its state:
+        // the same records as a full refresh, and a final STATE at the new position, saved with the table,
+        // so the next plain sync goes on from there instead of reading everything again.
+        const cursor = stream.supported_sync_modes.includes('incremental');
         return {
           stream,
-          sync_mode: incremental ? 'incremental' : 'full_refresh',
-          ...(incremental && { cursor_field: stream.default_cursor_field }),
+          sync_mode: cursor ? 'incremental' : 'full_refresh',
+          ...(cursor && { cursor_field: stream.default_cursor_field }),
           destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
           primary_key: stream.source_defined_primary_key,
         };

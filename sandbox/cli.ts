@@ -80,11 +80,26 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox(options);
   // Tools wait for exactly this line on stdout to learn the port.
   console.log(`Sandbox listening on ${sandbox.url}`);
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     sandbox.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  exitWithParent(stop);
+}
+
+/**
+ * `npm run sandbox &` then `kill %1` (a script has no job control) ends npm, not this process: without
+ * this check the server outlived it and kept the port. The parent's death shows as a new parent id.
+ */
+function exitWithParent(stop: () => void): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 500).unref();
 }
 
 main().catch((err) => {

@@ -2,7 +2,7 @@ import v8 from 'node:v8';
 
 import { Command } from 'commander';
 
-import { exitOnCancel, ProtocolLogger, ProtocolOutput } from './protocol';
+import { exitOnCancel, ProtocolLogger, ProtocolOutput, terminalEcho } from './protocol';
 import { SourceRunner } from './runner';
 import { EcommerceSource } from './source';
 
@@ -12,6 +12,7 @@ export { EcommerceSource };
 export function mainCommand(): Command {
   keepHeapNearLiveSize();
   const output = new ProtocolOutput();
+  output.echoTo(terminalEcho());
   exitOnCancel(output);
   const logger = new ProtocolLogger(output);
   const source = new EcommerceSource(logger);

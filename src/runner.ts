@@ -6,6 +6,7 @@ import {
   connectionStatus,
   ConnectorError,
   errorTrace,
+  ignoredStateWarnings,
   maskWrites,
   MIN_CREDENTIAL_LENGTH,
   parseCatalog,
@@ -73,7 +74,16 @@ export class SourceRunner extends Runner {
         const { AirbyteSourceRunner } = await import('faros-airbyte-cdk/lib/sources/source-runner');
         const kit = Object.assign(Object.create(AirbyteSourceRunner.prototype), { logger: this.logger, source: this.ecommerce });
         const real: Command = name === 'spec-pretty' ? kit.specPrettyCommand() : kit.airbyteLocalCLIWizardCommand();
-        await real.parseAsync(command.args, { from: 'user' });
+        const print = console.log;
+        // The kit names a secret's variable after its field (${API_KEY}); faros/airbyte-local-config.json and
+        // docs/faros.md use ${ECOMMERCE_API_KEY}, clear of other sources' keys in the same environment.
+        console.log = (...args: unknown[]) =>
+          print(...args.map((a) => (typeof a === 'string' ? a.replace(/\$\{(API_KEY|API_SECRET)\}/g, '${ECOMMERCE_$1}') : a)));
+        try {
+          await real.parseAsync(command.args, { from: 'user' });
+        } finally {
+          console.log = print;
+        }
       });
   }
 
@@ -126,12 +136,18 @@ export class SourceRunner extends Runner {
           const names = this.ecommerce.streams(config).map((s) => s.name);
           const selected = parseCatalog(readJsonFile(opts.catalog, 'catalog'), names);
           const state = opts.state ? parseState(readJsonFile(opts.state, 'state')) : {};
+          for (const warning of ignoredStateWarnings(state, this.ecommerce.stateKeys(config))) this.logger.warn(warning);
           this.logger.info(
-            `Reading ${selected.length} streams from ${config.base_url} (page size ${config.page_size}, ` +
+            `Reading ${selected.length} stream${selected.length === 1 ? '' : 's'} from ${config.base_url} (page size ${config.page_size}, ` +
               `${config.rate_limit_per_second} requests/s after a burst of ${config.rate_limit_capacity}, ` +
               `${config.max_concurrency} at once).`
           );
           const ok = await this.ecommerce.sync(config, selected, state, this.output);
+          this.logger.info(
+            ok
+              ? `Read finished: ${selected.length} stream${selected.length === 1 ? '' : 's'} complete.`
+              : 'Read finished with errors: see the ERROR messages above; the streams without one are complete.'
+          );
           if (!ok) process.exitCode = 1;
         })
       );

@@ -94,6 +94,13 @@ export class EcommerceSource extends AirbyteSource<Config> {
     return new AirbyteCatalogMessage({ streams: this.streams(config).map((stream) => stream.asAirbyteStream()) });
   }
 
+  /** The keys each stream's saved state may hold: the cursor, the change feed's position, a full refresh's resume point. */
+  stateKeys(config: Config): Map<string, string[]> {
+    // The file, not './read': the read path's modules load only when a read runs.
+    const { stateKeysOf } = require('./read/cursors') as typeof import('./read/cursors');
+    return new Map(this.streams(config).map((stream) => [stream.name, stateKeysOf(stream)]));
+  }
+
   /** Runs the read command's sync, writing messages to `output`. Resolves to false if any stream failed. */
   async sync(config: Config, selected: SelectedStream[], state: ConnectorState, output: ProtocolOutput): Promise<boolean> {
     const [{ runSync }, { ProductList, PageCap, EmbeddedChildren }, { RateLimitWatch }] = await Promise.all([

@@ -116,12 +116,14 @@ async function syncStream(
     if (abort.error) throw new Aborted();
     if (!estimateSent && page.total !== undefined) {
       estimateSent = true;
+      progress.expected = page.total;
       output.message(estimate(name, page.total));
     } else if (!estimateSent && countable && !countRequest) {
       // No total in the answer (a live shop): one request for an estimate, not waited for.
       countRequest = counts.countOf(stream.definition.path, name).then((count) => {
         if (count === undefined || estimateSent) return;
         estimateSent = true;
+        progress.expected = count;
         output.message(estimate(name, count));
       });
     }

@@ -381,10 +381,5 @@ describe('runtime image layer (reproduced from the Dockerfile, without Docker)',
     // Nor anything the lockfile flags dev-only, devDependency or not.
     const devOnly = [...installed].filter((name) => lock.packages[`node_modules/${name}`]?.dev === true);
     expect(devOnly).toEqual([]);
-    if (sharedWithProduction.length > 0) {
-      console.info(
-        `devDependencies also needed by production dependencies (so present in the image): ${sharedWithProduction.join(', ')}`
-      );
-    }
   });
 });

@@ -1,6 +1,5 @@
-import { closest, distance } from 'fastest-levenshtein';
-
 import { Config } from './config';
+import { extensionsOf, likelyMeant, nearestOf } from './nearest-name';
 import { plainHttpVerdict } from './plain-http-policy';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -26,18 +25,13 @@ export function configWarnings(raw: Record<string, unknown>, config: Config, env
 }
 
 /**
- * The known fields a key most likely meant, compared without case and separators so that
- * `startDate` and `pagesize` land on `start_date` and `page_size`: the nearest by edit distance
- * when it is a likely misspelling, else the fields the key begins (`rate_limit`), else the nearest.
+ * The known fields a key most likely meant: the nearest by edit distance when it is a likely
+ * misspelling, else the fields the key begins (`rate_limit`), else the nearest.
  */
 function suggestion(key: string): string {
-  const bare = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
-  const wanted = bare(key);
-  const byBare = new Map(KNOWN_FIELDS.map((f) => [bare(f), f]));
-  const nearest = closest(wanted, [...byBare.keys()]);
-  // Within a third of the key's length (at least 2 edits) the nearest field is a likely misspelling.
-  if (distance(wanted, nearest) <= Math.max(2, Math.ceil(wanted.length / 3))) return `did you mean '${byBare.get(nearest)}'?`;
-  const extended = wanted.length >= 3 ? KNOWN_FIELDS.filter((f) => bare(f).startsWith(wanted)) : [];
+  const meant = likelyMeant(key, KNOWN_FIELDS);
+  if (meant) return `did you mean '${meant}'?`;
+  const extended = extensionsOf(key, KNOWN_FIELDS);
   if (extended.length > 0) return `did you mean ${extended.map((f) => `'${f}'`).join(' or ')}?`;
-  return `the closest known field is '${byBare.get(nearest)}'.`;
+  return `the closest known field is '${nearestOf(key, KNOWN_FIELDS)}'.`;
 }

@@ -1,6 +1,7 @@
 import { ConfigError, MIN_CREDENTIAL_LENGTH } from '../protocol';
 // The file, not '../read': every command loads the config, spec too, which needs no read path.
 import { toIsoUtc } from '../read/dialect';
+import { likelyMeant } from './nearest-name';
 import { plainHttpVerdict } from './plain-http-policy';
 
 /** The connector's configuration, as validated from the user's JSON (see resources/spec.json). */
@@ -88,7 +89,12 @@ function given(r: Raw, field: string): unknown {
 function secret(r: Raw, field: 'api_key' | 'api_secret'): string {
   const value = given(r, field);
   if (value === undefined) {
-    throw new ConfigError(`Config field '${field}' is required: copy it from the shop's API settings.`);
+    const misspelt = Object.keys(r).find((key) => key !== field && given(r, key) !== undefined && likelyMeant(key, [field]) === field);
+    throw new ConfigError(
+      misspelt
+        ? `Config field '${field}' is required; the config has '${misspelt}': did you mean '${field}'?`
+        : `Config field '${field}' is required: copy it from the shop's API settings.`
+    );
   }
   if (typeof value !== 'string') {
     throw new ConfigError(`Config field '${field}' must be a string.`);
@@ -133,12 +139,21 @@ function startDate(r: Raw): string | undefined {
   const value = given(r, 'start_date');
   if (value === undefined || value === '') return undefined;
   const iso = typeof value === 'string' && DATE_TIME.test(value) ? toIsoUtc(value) : undefined;
+  if (iso !== undefined && !onTheCalendar(value as string)) {
+    // Date.parse rolls 2024-02-30 over to 2024-03-01: a start the user did not write.
+    throw new ConfigError(`Config field 'start_date' is ${JSON.stringify(value)}, a day that does not exist: use a date on the calendar such as 2024-02-29.`);
+  }
   if (iso === undefined) {
     throw new ConfigError(
       `Config field 'start_date' must be a date or date-time such as 2024-01-01T00:00:00Z; got ${JSON.stringify(value)}.`
     );
   }
   return iso;
+}
+
+function onTheCalendar(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 function number(r: Raw, field: keyof typeof DEFAULTS, min: number, exclusive: boolean): number {

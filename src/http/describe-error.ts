@@ -29,10 +29,15 @@ export function describeError(error: unknown, req: FailedRequest): ConnectorErro
   if (!res) {
     const code = err.code ?? 'network error';
     const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+    // base_url holds no credentials (the config refuses them): naming it shows a misspelt one at a glance.
+    const url = `${err.config?.baseURL ?? ''}${path}`;
+    const noSuchHost = code === 'ENOTFOUND' || code === 'EAI_AGAIN';
     return new ApiError(
       timedOut
         ? `The API did not answer ${path} ${who} in time (${tries}). It may be overloaded; retry the sync later, or raise request_timeout_seconds.`
-        : `Could not reach the API ${who} (${code} on ${path}, ${tries}). Check base_url and the network; the sync can be retried.`,
+        : noSuchHost
+          ? `Could not reach the API ${who}: the host of ${url} was not found (${code}, ${tries}). Check base_url for a typo, and the network's DNS.`
+          : `Could not reach the API ${who} (${code} on ${url}, ${tries}). Check base_url and the network; the sync can be retried.`,
       'transient_error',
       undefined,
       path,

@@ -1,3 +1,4 @@
+import { likelyMeant } from '../config/nearest-name';
 import { ConfigError } from './errors';
 
 export type SyncMode = 'full_refresh' | 'incremental';
@@ -23,8 +24,10 @@ export function parseCatalog(raw: unknown, available: ReadonlyArray<string>): Se
       throw new ConfigError('Every catalog entry needs stream.name (see test_files/full_catalog.json).');
     }
     if (!available.includes(name)) {
+      const meant = likelyMeant(name, available);
       throw new ConfigError(
-        `The catalog names a stream this source does not have: '${name}'. Available streams: ${available.join(', ')}.`
+        `The catalog names a stream this source does not have: '${name}'${meant ? `; did you mean '${meant}'?` : '.'} ` +
+          `Available streams: ${available.join(', ')}.`
       );
     }
     const mode = entry.sync_mode ?? 'full_refresh';

@@ -12,3 +12,5 @@ export * from './messages';
 export * from './output';
 export * from './redact';
 export * from './state';
+export * from './state-check';
+export * from './terminal-echo';

@@ -49,7 +49,8 @@ export function errorTrace(error: unknown): object {
       error: {
         message: known ? err.message : `The connector failed unexpectedly: ${err?.message ?? String(error)}`,
         internal_message: (known && (error as ConnectorError).internalMessage) || `${err?.name ?? 'Error'}: ${err?.message ?? String(error)}`,
-        stack_trace: err?.stack,
+        // The user's mistake is the message; where the connector noticed it is of no use to anyone.
+        ...(!(known && (error as ConnectorError).failureType === 'config_error') && { stack_trace: err?.stack }),
         failure_type: known ? (error as ConnectorError).failureType : 'system_error',
         ...(known && (error as ConnectorError).stream
           ? { stream_descriptor: { name: (error as ConnectorError).stream } }

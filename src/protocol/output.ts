@@ -25,6 +25,7 @@ export class ProtocolOutput {
   /** One wait for 'drain' shared by every caller (streams and slices wait concurrently). */
   private drained?: Promise<void>;
   private masking: Redactor = NO_SECRETS;
+  private echo?: (msg: object) => void;
 
   /** Set once the reader of stdout has closed its end: nothing written after that can arrive. */
   private gone = false;
@@ -58,8 +59,15 @@ export class ProtocolOutput {
   }
 
   message(msg: object): void {
-    this.push(JSON.stringify(redactMessage(msg, this.masking)) + '\n');
+    const masked = redactMessage(msg, this.masking);
+    this.push(JSON.stringify(masked) + '\n');
     this.flush();
+    this.echo?.(masked);
+  }
+
+  /** Also shows each message meant for people to a person at a terminal (see terminal-echo.ts). */
+  echoTo(echo: ((msg: object) => void) | undefined): void {
+    this.echo = echo;
   }
 
   async ready(): Promise<void> {

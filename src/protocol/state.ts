@@ -80,7 +80,7 @@ function asObject(value: unknown, stream: string): StreamState {
 
 function invalid(what: string): ConfigError {
   return new ConfigError(
-    `The state file holds ${what}. Expected the per-stream list Airbyte sends, a GLOBAL state, a legacy {"stream": {...}} object, or the STATE lines a read printed; reset the connection's state if unsure.`
+    `The state file holds ${what}. Expected the per-stream list Airbyte sends, a GLOBAL state, a legacy {"stream": {...}} object, or the STATE lines a read printed. If unsure, reset the state: in Airbyte, clear the connection's data; by hand, run without --state (every stream reads everything again).`
   );
 }
 

@@ -39,13 +39,23 @@ export class CursorFilter {
     this.previous = raw === undefined || raw === null ? undefined : toInstant(raw);
     if (raw !== undefined && raw !== null && this.previous === undefined) {
       throw new ConfigError(
-        `The saved state of stream '${stream}' has ${JSON.stringify(raw)} for '${field}', which is not an ISO 8601 or RFC 2822 timestamp. Reset the stream's state.`,
+        `The saved state of stream '${stream}' has ${JSON.stringify(raw)} for '${field}', which is not an ISO 8601 or RFC 2822 timestamp. Reset the stream's state: in Airbyte, clear this stream's data in the connection; by hand, delete the '${stream}' entry from the --state file (the stream then reads everything again).`,
         undefined,
         stream
       );
     }
     // start_date only shapes a first sync; afterwards the state is the cutoff.
     this.cutoff = this.previous === undefined ? toInstant(startDate) : this.previous - lookbackMs;
+  }
+
+  /** Where this sync starts, in words for the log: the saved state, start_date, or the beginning. */
+  startsFrom(): string {
+    const at = (ms: number) => new Date(ms).toISOString();
+    if (this.previous !== undefined) {
+      const widened = this.cutoff! < this.previous ? `, read from ${at(this.cutoff!)} to catch recent changes (lookback_days)` : '';
+      return `from the saved state, ${this.field} ${at(this.previous)}${widened}`;
+    }
+    return this.cutoff !== undefined ? `from start_date ${at(this.cutoff)} (no saved state)` : 'from the beginning (no saved state, no start_date)';
   }
 
   /** The earliest instant a record may have to be emitted (state, else start_date); undefined: all. */

@@ -4,8 +4,8 @@ import { Config } from '../config';
 import type { ApiClient } from '../http';
 import { ConnectorState, SelectedStream, StreamState } from '../protocol';
 import type { EcommerceStream } from '../streams';
-import { ChangeFeed, StreamChanges } from './change-feed';
-import { ChildResume } from './child-resume';
+import { CHANGES_SINCE, ChangeFeed, StreamChanges } from './change-feed';
+import { ChildResume, RESUME_KEY } from './child-resume';
 import { CreatedSinceFilter } from './created-since-filter';
 import { CursorFilter } from './cursor-filter';
 import { Page, Rec } from './pagination';
@@ -49,6 +49,13 @@ export interface StreamCursor {
   afterList(): AsyncIterable<Page>;
   /** The state once every record was emitted; `cap` is the latest instant it may claim. */
   final(cap: number): StreamState;
+}
+
+/** The keys a stream's saved state may hold, as its cursor writes them: the cursor field, the change feed's position, a full refresh's resume point. */
+export function stateKeysOf(stream: EcommerceStream): string[] {
+  const declared = stream.definition.cursor;
+  const keys = [declared?.field, declared?.changeFeed && CHANGES_SINCE, stream.partitions.resumable && RESUME_KEY];
+  return keys.filter((key): key is string => typeof key === 'string');
 }
 
 /** What the run's cursors share: one change feed (the events log read once) for every stream that follows it. */
@@ -131,7 +138,7 @@ class IncrementalCursor implements StreamCursor {
   ) {}
 
   get start(): string {
-    return `incremental from ${JSON.stringify(this.created.filter.startingState())}`;
+    return `incremental, ${this.created.filter.startsFrom()}`;
   }
 
   get requestParams(): Record<string, string | number> | undefined {

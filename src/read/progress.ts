@@ -9,6 +9,8 @@ export class StreamProgress {
   records = 0;
   pages = 0;
   private slices = 0;
+  /** The list's size where the API or a count said it (the stream's ESTIMATE): shown as the total. */
+  expected?: number;
   private readonly startedAt = Date.now();
   private lastLogAt = Date.now();
 
@@ -39,7 +41,7 @@ export class StreamProgress {
   describe(): string {
     const r = this.requests;
     const parts = [
-      count(this.records, 'record'),
+      this.expected === undefined ? count(this.records, 'record') : `${this.records} of about ${count(this.expected, 'record')} listed`,
       count(this.pages, 'page'),
       ...(this.slices && this.unit ? [count(this.slices, this.unit)] : []),
       `${count(r.requests, 'request')} (${count(r.retries, 'retry', 'retries')}, ${r.throttled} throttled, ` +

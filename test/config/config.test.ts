@@ -42,6 +42,11 @@ describe('parseConfig', () => {
     [{ ...base, page_size_parameter: 'size' }, /'page_size_parameter' must be one of 'limit', 'count'/],
     [{ ...base, start_date: 'yesterday' }, /'start_date' must be a date/],
     [{ ...base, start_date: '2024-13-45' }, /'start_date'/],
+    [{ ...base, start_date: '2024-02-30' }, /'start_date' is "2024-02-30", a day that does not exist/],
+    [{ ...base, start_date: '2023-02-29T10:00:00Z' }, /'start_date' is "2023-02-29T10:00:00Z", a day that does not exist/],
+    [{ ...base, start_date: '2024-04-31' }, /a day that does not exist/],
+    [{ api_key: 'key-123', api_secrets: 'secret-456' }, /'api_secret' is required; the config has 'api_secrets': did you mean 'api_secret'\?/],
+    [{ apikey: 'key-123', api_secret: 'secret-456' }, /'api_key' is required; the config has 'apikey': did you mean 'api_key'\?/],
     [{ ...base, base_url: 'not a url' }, /'base_url' must be an http\(s\) URL/],
     [{ ...base, base_url: 'ftp://example.com' }, /'base_url' must be an http\(s\) URL/],
     [{ ...base, base_url: 'http://api.example.com' }, /'base_url' must use https/],
@@ -122,6 +127,11 @@ describe('parseConfig', () => {
       expect([value, accepted]).toEqual([value, form.test(value)]);
     }
     expect(samples.filter((v) => form.test(v)).length).toBe(7);
+  });
+
+  it('accepts the last day of each month, 29 February in a leap year included', () => {
+    expect(parseConfig({ ...base, start_date: '2024-02-29' }).start_date).toBe('2024-02-29T00:00:00.000Z');
+    expect(parseConfig({ ...base, start_date: '2023-12-31T23:59:59Z' }).start_date).toBe('2023-12-31T23:59:59.000Z');
   });
 
   it('normalizes start_date to ISO 8601 UTC, reading a bare date-time as UTC', () => {

@@ -36,6 +36,20 @@ it('prints one --src.<field> argument per required field of the spec, and exits 
   expect(args.sort()).toEqual([...required].sort());
 });
 
+it('prints the secrets as the environment variables the shipped airbyte-local config uses', () => {
+  const shipped = JSON.parse(fs.readFileSync(`${ROOT}/faros/airbyte-local-config.json`, 'utf8')).src.config;
+  const run = wizard();
+  expect(run.status).toBe(0);
+  const printed = Object.fromEntries(
+    run.stdout
+      .split('\n')
+      .map((l) => /^--src\.(\w+) "(.*)"/.exec(l.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2]])
+  );
+  expect(printed).toEqual({ api_key: shipped.api_key, api_secret: shipped.api_secret });
+});
+
 it('with --json, writes the source config with exactly the required fields', async () => {
   const required = await requiredFields();
   const file = `${files.dir}/src-config.json`;

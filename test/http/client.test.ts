@@ -214,6 +214,17 @@ describe('ApiClient', () => {
       .get('/v1/orders', undefined, 'orders')
       .catch((e) => e);
     expect(error).toBeInstanceOf(ConnectorError);
-    expect(error.message).toMatch(/Could not reach the API for stream 'orders' \(ECONNREFUSED/);
+    expect(error.message).toMatch(/Could not reach the API for stream 'orders' \(ECONNREFUSED on http:\/\/127\.0\.0\.1:9\/v1\/orders, 1 attempt\)/);
+  });
+
+  it('a base_url whose host does not exist: the message names the URL tried and says to check base_url', async () => {
+    // .invalid never resolves (RFC 2606): the lookup fails at once, as a misspelt host does.
+    const error = await make('https://api.ecommerceapi.invalid', { max_retries: 0 })
+      .get('/v1/orders', undefined, 'orders')
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error.message).toMatch(
+      /^Could not reach the API for stream 'orders': the host of https:\/\/api\.ecommerceapi\.invalid\/v1\/orders was not found \((ENOTFOUND|EAI_AGAIN), 1 attempt\)\. Check base_url for a typo/
+    );
   });
 });

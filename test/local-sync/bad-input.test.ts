@@ -136,6 +136,9 @@ test('an unknown stream or a missing config: one clear line, exit 2', async () =
   const run = await runSync(['--config', config, '--db', file, '--streams', 'orders,invoices']);
   expect(run.code).toBe(2);
   expect(oneLine(run.stderr)[0]).toMatch(/^sync: Unknown stream\(s\): invoices\. Streams: countries, pages, products/);
+  const misspelt = await runSync(['--config', config, '--db', file, '--streams', 'order,invoices']);
+  expect(misspelt.code).toBe(2);
+  expect(oneLine(misspelt.stderr)[0]).toMatch(/^sync: Unknown stream\(s\): order, invoices \(did you mean orders\?\)\. Streams: /);
   const run2 = await runSync(['--config', path.join(work.dir, 'nope.json'), '--db', file]);
   expect(run2.code).toBe(2);
   expect(oneLine(run2.stderr)[0]).toMatch(/^sync: Cannot read the config .*nope\.json: ENOENT/);

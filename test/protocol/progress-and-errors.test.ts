@@ -79,9 +79,18 @@ describe('progress and errors', () => {
       const logs = messages.filter((m) => m.type === 'LOG').map((m) => m.log.message as string);
       for (const { name } of ALL) {
         expect(logs.filter((l) => l.startsWith(`Stream '${name}' finished:`))).toHaveLength(1);
-        expect(logs.find((l) => l.startsWith(`Stream '${name}' finished:`))).toMatch(/\d+ records?, \d+ pages?, .*\d+ requests? \(.*queued for the rate limit/);
+        expect(logs.find((l) => l.startsWith(`Stream '${name}' finished:`))).toMatch(/\d+ (of about \d+ )?records?( listed)?, \d+ pages?, .*\d+ requests? \(.*queued for the rate limit/);
       }
       expect(logs.length).toBeLessThan(records(messages).length / 10);
+    });
+
+    it('gives the total beside the count where the stream has an estimate ("13 of about 60 records listed")', () => {
+      const logs = messages.filter((m) => m.type === 'LOG').map((m) => m.log.message as string);
+      const truth = sandbox.truth();
+      for (const name of ['countries', 'orders', 'products'] as const) {
+        const n = truth[name as 'orders'].length;
+        expect(logs.filter((l) => l.startsWith(`Stream '${name}' finished: ${n} of about ${n} records listed, `))).toHaveLength(1);
+      }
     });
 
     it('emits only messages valid per the Airbyte protocol schema', () => {
