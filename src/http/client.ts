@@ -116,14 +116,17 @@ export class ApiClient {
       // A redirect could carry the Authorization header to another host; refuse them all.
       maxRedirects: 0,
       ...(!proxied && { proxy: false }),
-      // Nothing is sent, and the body is parsed once, by the transport.
-      transformRequest: [],
-      transformResponse: [],
       adapter: (cfg) => this.exchange(transport, cfg as MetaConfig),
     });
-    // Per request axios deep-merges its default header sets (common, get, post, ...) into the request's;
-    // this client sends the same two headers on every GET.
-    this.http.defaults.headers = headers as unknown as AxiosInstance['defaults']['headers'];
+    // axios merges its defaults into every request's config, deep-copying each object among them, then
+    // runs the transforms: its default header sets (common, get, post, ...), the request body's
+    // transform (a GET has none), the response's JSON parse (the transport parses, once), browser and
+    // upload settings. This client sends the same two headers on every GET, so it keeps only what it uses.
+    const defaults = this.http.defaults as Record<string, unknown>;
+    defaults.headers = headers;
+    for (const unused of ['transformRequest', 'transformResponse', 'transitional', 'env', 'xsrfCookieName', 'xsrfHeaderName', 'maxContentLength', 'maxBodyLength']) {
+      delete defaults[unused];
+    }
     // Registered before axios-retry, so that a 2xx without a list body reaches it as a retriable error.
     // (axios-retry's own validateResponse would turn every answer into an error object first.)
     this.http.interceptors.response.use((res) => {
@@ -158,7 +161,7 @@ export class ApiClient {
   async get(path: string, params: Params | undefined, stream: string, body: BodyKind = 'list'): Promise<ApiResponse> {
     const meta: RequestMeta = { stream, body, path };
     try {
-      const res = await this.http.get(params ? `${path}?${queryString(params)}` : path, { meta } as object);
+      const res = await this.http.request({ method: 'get', url: params ? `${path}?${queryString(params)}` : path, meta } as object);
       return { status: res.status, body: res.data };
     } catch (error) {
       const retries = (error as AxiosError).config?.['axios-retry']?.retryCount ?? 0;
