@@ -27,12 +27,15 @@ export interface ApiResponse {
 
 export type Params = Record<string, string | number>;
 
-interface RequestMeta {
-  stream: string;
-  /** Without the query. */
-  path: string;
-  /** 'list' (default): a 2xx must carry a list of records; 'record': one JSON object (GET /v1/products/{id}). */
-  body?: BodyKind;
+/** A class, not a plain object: axios deep-copies every plain object of a config, twice per attempt. */
+class RequestMeta {
+  constructor(
+    readonly stream: string,
+    /** 'list': a 2xx must carry a list of records; 'record': one JSON object (GET /v1/products/{id}); 'count'. */
+    readonly body: BodyKind,
+    /** Without the query. */
+    readonly path: string
+  ) {}
 }
 export type BodyKind = 'list' | 'record' | 'count';
 
@@ -159,7 +162,7 @@ export class ApiClient {
 
   /** GET a list endpoint (or one record, with body 'record'). Resolves with a 2xx body of that kind, or rejects with a ConnectorError. */
   async get(path: string, params: Params | undefined, stream: string, body: BodyKind = 'list'): Promise<ApiResponse> {
-    const meta: RequestMeta = { stream, body, path };
+    const meta = new RequestMeta(stream, body, path);
     try {
       const res = await this.http.request({ method: 'get', url: params ? `${path}?${queryString(params)}` : path, meta } as object);
       return { status: res.status, body: res.data };
