@@ -129,13 +129,12 @@ const THROUGHPUT_STREAMS = STREAMS.filter((s) => !s.child);
 
 /**
  * The connector and the sequential baseline run in pairs, alternating which goes first, until the
- * median ratio's 95 % interval lies within ±PRECISION of it, or MAX_PAIRS or PAIR_SECONDS are spent:
+ * median ratio's 95 % interval lies within ±PRECISION of it, or MAX_PAIRS or the scenario's seconds are spent:
  * one run is one sample on a shared machine, and a drift in its load hits both programs of a pair.
  */
 const PRECISION = 0.05;
 const MIN_PAIRS = args.quick ? 1 : 5;
 const MAX_PAIRS = args.quick ? 1 : 15;
-const PAIR_SECONDS = 150;
 
 /** The connector's default concurrency (max_concurrency): the second baseline keeps as many requests in flight. */
 const IN_FLIGHT: number = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'resources', 'spec.json'), 'utf8')).connectionSpecification
@@ -194,7 +193,7 @@ const cpuMsPerRequest = (m: Measured, requests: number) => (m.cpuSeconds * 1000)
  * then one run of the 8-in-flight baseline and, with `withDefaults`, of the connector with default options.
  * With `profile`, one more connector run under `--cpu-prof`, reduced to its top entries.
  */
-async function throughputAt(scale: number, pageSize: number, streams: typeof STREAMS, o: { pairs: boolean; withDefaults: boolean; profile?: boolean }) {
+async function throughputAt(scale: number, pageSize: number, streams: typeof STREAMS, o: { pairs: boolean; pairSeconds?: number; withDefaults: boolean; profile?: boolean }) {
   const sandbox = await startSandbox({ rateLimitCapacity: 0, scale, pageCap: Math.max(100, pageSize) });
   try {
     const truth = sandbox.truth();
@@ -224,7 +223,7 @@ async function throughputAt(scale: number, pageSize: number, streams: typeof STR
       if (!o.pairs) break;
       const r = interval(ratios());
       const precise = r.low >= r.median - PRECISION && r.high <= r.median + PRECISION && r.coverage >= 0.95;
-      if (i + 1 >= MAX_PAIRS || (i + 1 >= MIN_PAIRS && (precise || Date.now() - started > PAIR_SECONDS * 1000))) break;
+      if (i + 1 >= MAX_PAIRS || (i + 1 >= MIN_PAIRS && (precise || Date.now() - started > (o.pairSeconds ?? 0) * 1000))) break;
     }
     await run('inFlight');
     if (o.withDefaults) await run('defaults');
@@ -274,7 +273,7 @@ async function throughputAt(scale: number, pageSize: number, streams: typeof STR
 
 /** Top-level lists at page size 100: records/s when requests are few and pages full. */
 function throughput() {
-  return throughputPair(args.quick ? 20 : 140, 100, THROUGHPUT_STREAMS, false);
+  return throughputPair(args.quick ? 20 : 140, 100, THROUGHPUT_STREAMS, { withDefaults: false, pairSeconds: 60 });
 }
 
 /**
@@ -283,12 +282,13 @@ function throughput() {
  * Scale 27 is the smallest shop of this seed with ≥ 40,000 records.
  */
 function bigShop() {
-  return throughputPair(args.quick ? 3 : 27, 20, STREAMS, true, true);
+  return throughputPair(args.quick ? 3 : 27, 20, STREAMS, { withDefaults: true, pairSeconds: 120, profile: true });
 }
 
 /** Pairs at `scale`; one run of each program at twice the data, for memory growth (and a ratio, reported). */
-async function throughputPair(scale: number, pageSize: number, streams: typeof STREAMS, withDefaults: boolean, profile = false) {
-  const small = await throughputAt(scale, pageSize, streams, { pairs: true, withDefaults, profile });
+async function throughputPair(scale: number, pageSize: number, streams: typeof STREAMS, o: { withDefaults: boolean; pairSeconds: number; profile?: boolean }) {
+  const { withDefaults } = o;
+  const small = await throughputAt(scale, pageSize, streams, { ...o, pairs: true });
   const doubled = await throughputAt(scale * 2, pageSize, streams, { pairs: false, withDefaults });
   const { expected, ...smallFigures } = small;
   const { expected: expectedDoubled, profile: _none, ...doubledFigures } = doubled;
