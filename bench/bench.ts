@@ -133,7 +133,7 @@ const THROUGHPUT_STREAMS = STREAMS.filter((s) => !s.child);
  * one run is one sample on a shared machine, and a drift in its load hits both programs of a pair.
  */
 const PRECISION = 0.05;
-const MIN_PAIRS = args.quick ? 1 : 5;
+const MIN_PAIRS = args.quick ? 1 : 6; // the fewest whose min–max already holds the median with ≥ 95 %
 const MAX_PAIRS = args.quick ? 1 : 15;
 
 /** The connector's default concurrency (max_concurrency): the second baseline keeps as many requests in flight. */
@@ -273,7 +273,7 @@ async function throughputAt(scale: number, pageSize: number, streams: typeof STR
 
 /** Top-level lists at page size 100: records/s when requests are few and pages full. */
 function throughput() {
-  return throughputPair(args.quick ? 20 : 140, 100, THROUGHPUT_STREAMS, { withDefaults: false, pairSeconds: 60 });
+  return throughputPair(args.quick ? 20 : 140, 100, THROUGHPUT_STREAMS, { withDefaults: false, pairSeconds: 45 });
 }
 
 /**
@@ -282,7 +282,7 @@ function throughput() {
  * Scale 27 is the smallest shop of this seed with ≥ 40,000 records.
  */
 function bigShop() {
-  return throughputPair(args.quick ? 3 : 27, 20, STREAMS, { withDefaults: true, pairSeconds: 120, profile: true });
+  return throughputPair(args.quick ? 3 : 27, 20, STREAMS, { withDefaults: true, pairSeconds: 90, profile: true });
 }
 
 /** Pairs at `scale`; one run of each program at twice the data, for memory growth (and a ratio, reported). */
@@ -374,6 +374,7 @@ async function main() {
     return;
   }
   const began = Date.now();
+  const load = os.loadavg()[0].toFixed(1);
   const rl = await rateLimited();
   console.log('1/6 rate-limited done');
   const lat = await latencyBound();
@@ -403,7 +404,7 @@ async function main() {
   const minutes = (Date.now() - began) / 60_000;
   if (!args.quick) {
     writeSections({
-      figures: `Latest run: ${new Date().toISOString().slice(0, 10)}, ${minutes.toFixed(1)} minutes, on ${machine}.\n\n${markdownTable(rows)}`,
+      figures: `Latest run: ${new Date().toISOString().slice(0, 10)}, ${minutes.toFixed(1)} minutes, on ${machine}; load average (1 min) ${load} at the start, ${os.loadavg()[0].toFixed(1)} at the end (other work on the machine slows the program that needs more CPU most).\n\n${markdownTable(rows)}`,
       profile: big.profile ? profileMarkdown(big.profile) : '(no profile in this run)',
     });
     console.log(`Wrote ${path.join('docs', 'performance.md')}`);

@@ -282,8 +282,9 @@ function withDeadline(adapter: AxiosAdapter): AxiosAdapter {
 function queryString(params: Params): string {
   const encode = (v: string | number) =>
     encodeURIComponent(v).replace(/%3A/gi, ':').replace(/%24/g, '$').replace(/%2C/gi, ',').replace(/%20/g, '+');
+  // Offsets and limits are numbers: nothing to encode.
   return Object.entries(params)
     .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${encode(k)}=${encode(v)}`)
+    .map(([k, v]) => `${encode(k)}=${typeof v === 'number' ? v : encode(v)}`)
     .join('&');
 }
