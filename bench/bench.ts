@@ -31,7 +31,9 @@ import { table } from 'table';
 
 import { startSandbox } from '../sandbox/server';
 import { liveShop, liveShopRows } from './live-shop';
-import { BASELINE, connector, measure, Measured, median, TMP } from './measure';
+import { BASELINE, connector, MAIN, measure, Measured, median, TMP } from './measure';
+import { profileTop, ProfileTop } from './profile';
+import { markdownTable, profileMarkdown, writeSections } from './report';
 import { startUp, startUpRows } from './start-up';
 import { STREAM_TABLE } from '../scripts/streams';
 
@@ -125,25 +127,73 @@ async function latencyBound() {
 /** Top-level lists only: at this scale the per-product lists would make it a request-count benchmark. */
 const THROUGHPUT_STREAMS = STREAMS.filter((s) => !s.child);
 
-/** Each program runs this many times per size, alternating; figures are medians (one run is one sample on a shared machine). */
-const RUNS = args.quick ? 1 : 3;
+/**
+ * The connector and the sequential baseline run in pairs, alternating which goes first, until the
+ * median ratio's 95 % interval lies within ±PRECISION of it, or MAX_PAIRS or the scenario's seconds are spent:
+ * one run is one sample on a shared machine, and a drift in its load hits both programs of a pair.
+ */
+const PRECISION = 0.05;
+const MIN_PAIRS = args.quick ? 1 : 6; // the fewest whose min–max already holds the median with ≥ 95 %
+const MAX_PAIRS = args.quick ? 1 : 15;
 
 /** The connector's default concurrency (max_concurrency): the second baseline keeps as many requests in flight. */
 const IN_FLIGHT: number = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'resources', 'spec.json'), 'utf8')).connectionSpecification
   .properties.max_concurrency.default;
 
-/** What one program did in one run of a size, and the connector's ratio to it in the same round. */
+/** The runs of one program, with the requests the sandbox counted for each. */
 interface Program {
   runs: Measured[];
   requests: number[];
 }
 
-/** Median and range of per-round figures: each round runs every program once, back to back. */
-function spread(values: number[]) {
-  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+/** Median of per-pair figures, a distribution-free interval of that median, its coverage, and the extremes. */
+export interface Interval {
+  median: number;
+  low: number;
+  high: number;
+  /** Probability that the interval holds the true median (order statistics, binomial). */
+  coverage: number;
+  min: number;
+  max: number;
+  n: number;
 }
 
-async function throughputAt(scale: number, pageSize: number, streams: typeof STREAMS, withDefaults: boolean) {
+function binomialCdf(k: number, n: number): number {
+  let sum = 0;
+  let c = 1; // C(n, 0)
+  for (let i = 0; i <= k; i++) {
+    sum += c;
+    c = (c * (n - i)) / (i + 1);
+  }
+  return sum / 2 ** n;
+}
+
+function interval(values: number[]): Interval {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  // The narrowest [x(k), x(n−k+1)] still covering the median with ≥ 95 %; min–max when n is too small for that.
+  let k = 1;
+  while (k + 1 <= n / 2 && 1 - 2 * binomialCdf(k, n) >= 0.95) k++;
+  return {
+    median: median(sorted),
+    low: sorted[k - 1],
+    high: sorted[n - k],
+    coverage: n > 1 ? 1 - 2 * binomialCdf(k - 1, n) : 0,
+    min: sorted[0],
+    max: sorted[n - 1],
+    n,
+  };
+}
+
+const rate = (m: Measured) => m.records / m.seconds;
+const cpuMsPerRequest = (m: Measured, requests: number) => (m.cpuSeconds * 1000) / requests;
+
+/**
+ * One shop size: `pairs` alternating pairs (connector, sequential baseline), or one run of each,
+ * then one run of the 8-in-flight baseline and, with `withDefaults`, of the connector with default options.
+ * With `profile`, one more connector run under `--cpu-prof`, reduced to its top entries.
+ */
+async function throughputAt(scale: number, pageSize: number, streams: typeof STREAMS, o: { pairs: boolean; pairSeconds?: number; withDefaults: boolean; profile?: boolean }) {
   const sandbox = await startSandbox({ rateLimitCapacity: 0, scale, pageCap: Math.max(100, pageSize) });
   try {
     const truth = sandbox.truth();
@@ -151,7 +201,7 @@ async function throughputAt(scale: number, pageSize: number, streams: typeof STR
     const names = streams.map((s) => s.name);
     const base = { base_url: sandbox.url, rate_limit_capacity: 0, page_size: pageSize };
     const targets = streams.map((s) => `${s.name}=${s.path}`);
-    const programs: Record<'ours' | 'sequential' | 'inFlight' | 'defaults', string[]> = {
+    const programs = {
       // The baselines read every product's child lists; so does the connector here (embedding saves
       // requests, which scenario 5 counts; this one compares the cost of the same requests).
       ours: connector({ ...base, use_embedded_children: false }, names),
@@ -160,35 +210,56 @@ async function throughputAt(scale: number, pageSize: number, streams: typeof STR
       // What a user runs: default options, so children come embedded in the products list where it can.
       defaults: connector(base, names),
     };
-    const order = (Object.keys(programs) as Array<keyof typeof programs>).filter((p) => withDefaults || p !== 'defaults');
-    const results = Object.fromEntries(order.map((p) => [p, { runs: [], requests: [] } as Program])) as Record<keyof typeof programs, Program>;
-    for (let i = 0; i < RUNS; i++) {
-      for (const p of order) {
-        sandbox.resetCounters();
-        results[p].runs.push(await measure(programs[p]));
-        results[p].requests.push(sandbox.counters().requests);
-      }
+    const results = { ours: { runs: [], requests: [] }, sequential: { runs: [], requests: [] }, inFlight: { runs: [], requests: [] }, defaults: { runs: [], requests: [] } } as Record<keyof typeof programs, Program>;
+    const run = async (p: keyof typeof programs) => {
+      sandbox.resetCounters();
+      results[p].runs.push(await measure(programs[p]));
+      results[p].requests.push(sandbox.counters().requests);
+    };
+    const ratios = () => results.ours.runs.map((m, i) => rate(m) / rate(results.sequential.runs[i]));
+    const started = Date.now();
+    for (let i = 0; ; i++) {
+      for (const p of i % 2 ? (['sequential', 'ours'] as const) : (['ours', 'sequential'] as const)) await run(p);
+      if (!o.pairs) break;
+      const r = interval(ratios());
+      const precise = r.low >= r.median - PRECISION && r.high <= r.median + PRECISION && r.coverage >= 0.95;
+      if (i + 1 >= MAX_PAIRS || (i + 1 >= MIN_PAIRS && (precise || Date.now() - started > (o.pairSeconds ?? 0) * 1000))) break;
     }
-    const rate = (m: Measured) => m.records / m.seconds;
-    const ratios = (to: Program) => spread(results.ours.runs.map((m, i) => rate(m) / rate(to.runs[i])));
+    await run('inFlight');
+    if (o.withDefaults) await run('defaults');
+    let profile: ProfileTop | undefined;
+    if (o.profile) {
+      const dir = fs.mkdtempSync(path.join(TMP, 'profile-'));
+      // Node takes --cpu-prof on its command line only: bin/main run by node itself, with its #! line's options.
+      const shebang = /^#!.*?\bnode\b(.*)$/m.exec(fs.readFileSync(MAIN, 'utf8'))![1].trim().split(/\s+/).filter(Boolean);
+      await measure(['--cpu-prof', `--cpu-prof-dir=${dir}`, ...shebang, ...programs.ours]);
+      profile = profileTop(path.join(dir, fs.readdirSync(dir)[0]), path.resolve(__dirname, '..'));
+    }
     const figures = (p: Program) => ({
       records_per_second: median(p.runs.map(rate)),
       seconds: median(p.runs.map((m) => m.seconds)),
       cpu_seconds: median(p.runs.map((m) => m.cpuSeconds)),
+      cpu_ms_per_request: median(p.runs.map((m, i) => cpuMsPerRequest(m, p.requests[i]))),
       peak_rss_mb: median(p.runs.map((m) => m.peakRssMb)),
       requests: p.requests,
       record_bytes: p.runs.map((m) => m.recordBytes),
     });
-    const all = order.flatMap((p) => results[p].runs);
     const compared = [results.ours, results.sequential, results.inFlight];
+    const all = [...compared, results.defaults].flatMap((p) => p.runs);
+    const { ours, sequential } = results;
     return {
       expected,
-      connector: figures(results.ours),
-      sequential_baseline: figures(results.sequential),
+      pairs: ours.runs.length,
+      connector: figures(ours),
+      sequential_baseline: figures(sequential),
       in_flight_baseline: figures(results.inFlight),
-      default_options: withDefaults ? figures(results.defaults) : undefined,
-      ratio_to_sequential: ratios(results.sequential),
-      ratio_to_in_flight: ratios(results.inFlight),
+      default_options: o.withDefaults ? figures(results.defaults) : undefined,
+      ratio_to_sequential: interval(ratios()),
+      // Each pair's difference of CPU per request: the connector's cost above the least a reader must do.
+      cpu_ms_per_request_over_sequential: interval(ours.runs.map((m, i) => cpuMsPerRequest(m, ours.requests[i]) - cpuMsPerRequest(sequential.runs[i], sequential.requests[i]))),
+      cpu_ratio_to_sequential: interval(ours.runs.map((m, i) => m.cpuSeconds / sequential.runs[i].cpuSeconds)),
+      ratio_to_in_flight: median(ours.runs.map(rate)) / rate(results.inFlight.runs[0]),
+      profile,
       // Same requests (counted on the sandbox) and the same RECORD lines, byte for byte but emitted_at.
       same_requests: new Set(compared.flatMap((p) => p.requests)).size === 1,
       same_record_bytes: new Set(compared.flatMap((p) => p.runs.map((m) => m.recordBytes))).size === 1,
@@ -202,7 +273,7 @@ async function throughputAt(scale: number, pageSize: number, streams: typeof STR
 
 /** Top-level lists at page size 100: records/s when requests are few and pages full. */
 function throughput() {
-  return throughputPair(args.quick ? 20 : 280, 100, THROUGHPUT_STREAMS, false);
+  return throughputPair(args.quick ? 20 : 140, 100, THROUGHPUT_STREAMS, { withDefaults: false, pairSeconds: 45 });
 }
 
 /**
@@ -211,16 +282,17 @@ function throughput() {
  * Scale 27 is the smallest shop of this seed with ≥ 40,000 records.
  */
 function bigShop() {
-  return throughputPair(args.quick ? 3 : 27, 20, STREAMS, true);
+  return throughputPair(args.quick ? 3 : 27, 20, STREAMS, { withDefaults: true, pairSeconds: 90, profile: true });
 }
 
-async function throughputPair(scale: number, pageSize: number, streams: typeof STREAMS, withDefaults: boolean) {
-  const small = await throughputAt(scale, pageSize, streams, withDefaults);
-  const doubled = await throughputAt(scale * 2, pageSize, streams, withDefaults);
+/** Pairs at `scale`; one run of each program at twice the data, for memory growth (and a ratio, reported). */
+async function throughputPair(scale: number, pageSize: number, streams: typeof STREAMS, o: { withDefaults: boolean; pairSeconds: number; profile?: boolean }) {
+  const { withDefaults } = o;
+  const small = await throughputAt(scale, pageSize, streams, { ...o, pairs: true });
+  const doubled = await throughputAt(scale * 2, pageSize, streams, { pairs: false, withDefaults });
   const { expected, ...smallFigures } = small;
-  const { expected: expectedDoubled, ...doubledFigures } = doubled;
+  const { expected: expectedDoubled, profile: _none, ...doubledFigures } = doubled;
   return {
-    runs_per_figure: RUNS,
     in_flight: IN_FLIGHT,
     records: expected,
     records_doubled: expectedDoubled,
@@ -244,18 +316,31 @@ function requestsOf(tp: { connector: { requests: number[] }; sequential_baseline
   return new Set(each).size === 1 ? `${each[0]} each` : each.join(', ');
 }
 
-function throughputRows(scenario: string, tp: Awaited<ReturnType<typeof throughputPair>>): string[][] {
+/** A ratio with its interval: `0.934 (0.912–0.951, 96 % over 9 pairs)`. */
+function withInterval(r: Interval, digits = 3): string {
+  const f = (x: number) => x.toFixed(digits);
+  return r.n < 2 ? f(r.median) : `${f(r.median)} (${f(r.low)}–${f(r.high)}, ${Math.round(r.coverage * 100)} % over ${r.n} pairs)`;
+}
+
+/** Goals of scenarios 3 and 4: records/s ÷ the sequential baseline's (median), and CPU per request above it. */
+const GOALS = { throughput: { ratio: 0.8 }, big: { ratio: 0.9, cpuMsPerRequest: 0.15 } };
+
+function throughputRows(scenario: string, tp: Awaited<ReturnType<typeof throughputPair>>, goal: { ratio: number; cpuMsPerRequest?: number }): string[][] {
   const same = tp.same_requests && tp.same_record_bytes && tp.doubled.same_requests && tp.doubled.same_record_bytes;
   const read = tp.all_records_read && tp.doubled.all_records_read;
-  const r = (s: { median: number; min: number; max: number }) => `${ratio(s.median)} (${ratio(s.min)}–${ratio(s.max)})`;
   const rate = (x: number) => Math.round(x).toLocaleString('en');
   const mb = (x: number) => x.toFixed(0);
+  const ms = (x: number) => x.toFixed(3);
+  const c = tp.connector;
+  const b = tp.sequential_baseline;
+  const cpu = tp.cpu_ms_per_request_over_sequential;
   const rows: string[][] = [
-    [scenario, `records/s ÷ sequential baseline's (${rate(tp.connector.records_per_second)} ÷ ${rate(tp.sequential_baseline.records_per_second)}, ${tp.records} records, ${tp.connector.requests[0]} requests)`, r(tp.ratio_to_sequential), '≥ 0.8', ok(tp.ratio_to_sequential.median >= 0.8 && read)],
-    [scenario, `records/s ÷ ${tp.in_flight}-in-flight baseline's (÷ ${rate(tp.in_flight_baseline.records_per_second)})`, r(tp.ratio_to_in_flight), '(reported)', ''],
-    [scenario, `same, data doubled (${tp.records_doubled} records): ÷ sequential, ÷ ${tp.in_flight} in flight`, `${r(tp.doubled.ratio_to_sequential)}, ${r(tp.doubled.ratio_to_in_flight)}`, '≥ 0.8', ok(tp.doubled.ratio_to_sequential.median >= 0.8 && read)],
+    [scenario, `records/s ÷ sequential baseline's, alternating pairs (${rate(c.records_per_second)} ÷ ${rate(b.records_per_second)}, ${tp.records} records, ${c.requests[0]} requests; wall ${c.seconds.toFixed(1)} s ÷ ${b.seconds.toFixed(1)} s)`, withInterval(tp.ratio_to_sequential), `≥ ${goal.ratio}`, ok(tp.ratio_to_sequential.median >= goal.ratio && read)],
+    [scenario, `CPU (user + sys) per request, connector − sequential baseline (${ms(c.cpu_ms_per_request)} − ${ms(b.cpu_ms_per_request)} ms; CPU ${c.cpu_seconds.toFixed(2)} s ÷ ${b.cpu_seconds.toFixed(2)} s = ${withInterval(tp.cpu_ratio_to_sequential, 2)})`, `${withInterval(cpu)} ms`, goal.cpuMsPerRequest === undefined ? '(reported)' : `≤ ${goal.cpuMsPerRequest} ms`, goal.cpuMsPerRequest === undefined ? '' : ok(cpu.median <= goal.cpuMsPerRequest)],
+    [scenario, `records/s ÷ ${tp.in_flight}-in-flight baseline's (÷ ${rate(tp.in_flight_baseline.records_per_second)}; its CPU ${ms(tp.in_flight_baseline.cpu_ms_per_request)} ms per request)`, ratio(tp.ratio_to_in_flight), '(reported)', ''],
+    [scenario, `same, data doubled (${tp.records_doubled} records, one run each): ÷ sequential, ÷ ${tp.in_flight} in flight; CPU per request ${ms(tp.doubled.connector.cpu_ms_per_request)} vs ${ms(tp.doubled.sequential_baseline.cpu_ms_per_request)} ms`, `${ratio(tp.doubled.ratio_to_sequential.median)}, ${ratio(tp.doubled.ratio_to_in_flight)}`, '(reported)', ''],
     [scenario, `requests (connector, sequential, ${tp.in_flight} in flight; doubled) and RECORD bytes, every run`, `${requestsOf(tp)}; ${requestsOf(tp.doubled)}; bytes ${tp.same_record_bytes && tp.doubled.same_record_bytes ? 'identical' : 'DIFFER'}`, 'the same', ok(same)],
-    [scenario, `peak RSS (MB), data doubled (baselines ${mb(tp.sequential_baseline.peak_rss_mb)} → ${mb(tp.doubled.sequential_baseline.peak_rss_mb)}, ${mb(tp.in_flight_baseline.peak_rss_mb)} → ${mb(tp.doubled.in_flight_baseline.peak_rss_mb)})`, `${mb(tp.connector.peak_rss_mb)} → ${mb(tp.doubled.connector.peak_rss_mb)} (growth ${ratio(tp.connector_rss_growth)})`, `≤ ${RSS_GOAL_MB}, growth ≤ ${FLAT}`, ok(Math.max(tp.connector.peak_rss_mb, tp.doubled.connector.peak_rss_mb) <= RSS_GOAL_MB && tp.connector_rss_growth <= FLAT)],
+    [scenario, `peak RSS (MB), data doubled (baselines ${mb(b.peak_rss_mb)} → ${mb(tp.doubled.sequential_baseline.peak_rss_mb)}, ${mb(tp.in_flight_baseline.peak_rss_mb)} → ${mb(tp.doubled.in_flight_baseline.peak_rss_mb)})`, `${mb(c.peak_rss_mb)} → ${mb(tp.doubled.connector.peak_rss_mb)} (growth ${ratio(tp.connector_rss_growth)})`, `≤ ${RSS_GOAL_MB}, growth ≤ ${FLAT}`, ok(Math.max(c.peak_rss_mb, tp.doubled.connector.peak_rss_mb) <= RSS_GOAL_MB && tp.connector_rss_growth <= FLAT)],
   ];
   if (tp.default_options) {
     rows.push([scenario, `default options (children embedded, ${rate(tp.default_options.records_per_second)} records/s): peak RSS (MB), data doubled`, `${mb(tp.default_options.peak_rss_mb)} → ${mb(tp.doubled.default_options!.peak_rss_mb)} (growth ${ratio(tp.default_options_rss_growth!)})`, `≤ ${RSS_GOAL_MB}, growth ≤ ${FLAT}`, ok(Math.max(tp.default_options.peak_rss_mb, tp.doubled.default_options!.peak_rss_mb) <= RSS_GOAL_MB && tp.default_options_rss_growth! <= FLAT)]);
@@ -268,8 +353,9 @@ async function main() {
   console.log(`Benchmark on ${machine}${args.quick ? ' (quick)' : ''}\n`);
   if (args.only === 'big-shop') {
     const big = await bigShop();
-    console.log(table([['scenario', 'figure', 'value', 'goal', 'met'], ...throughputRows('big shop, 14 streams, page 20', big)]));
+    console.log(table([['scenario', 'figure', 'value', 'goal', 'met'], ...throughputRows('big shop, 14 streams, page 20', big, GOALS.big)]));
     console.log(JSON.stringify(big, null, 2));
+    if (big.profile) console.log(profileMarkdown(big.profile));
     fs.rmSync(TMP, { recursive: true, force: true });
     return;
   }
@@ -287,6 +373,8 @@ async function main() {
     fs.rmSync(TMP, { recursive: true, force: true });
     return;
   }
+  const began = Date.now();
+  const load = os.loadavg()[0].toFixed(1);
   const rl = await rateLimited();
   console.log('1/6 rate-limited done');
   const lat = await latencyBound();
@@ -307,12 +395,20 @@ async function main() {
     ['rate-limited', `requests ÷ minimum (${rl.requests} ÷ ${rl.minimum_requests})`, ratio(rl.requests_over_minimum), '≤ 1.01', ok(rl.requests_over_minimum <= 1.01)],
     ['latency 300 ms', `wall at default concurrency ÷ at 1 (${lat.default_concurrency_seconds.toFixed(1)} s ÷ ${lat.concurrency_1_seconds.toFixed(1)} s, ${lat.products} products)`, ratio(lat.time_ratio), '≤ 0.25', ok(lat.time_ratio <= 0.25 && lat.records_identical)],
     ['latency 300 ms', 'records identical at both concurrencies', String(lat.records_identical), 'true', ok(lat.records_identical)],
-    ...throughputRows('throughput', tp),
-    ...throughputRows('big shop, 14 streams, page 20', big),
+    ...throughputRows('throughput', tp, GOALS.throughput),
+    ...throughputRows('big shop, 14 streams, page 20', big, GOALS.big),
     ...liveShopRows(live, ratio, ok),
     ...startUpRows(start, ratio, ok),
   ];
   console.log(table(rows));
+  const minutes = (Date.now() - began) / 60_000;
+  if (!args.quick) {
+    writeSections({
+      figures: `Latest run: ${new Date().toISOString().slice(0, 10)}, ${minutes.toFixed(1)} minutes, on ${machine}; load average (1 min) ${load} at the start, ${os.loadavg()[0].toFixed(1)} at the end (other work on the machine slows the program that needs more CPU most).\n\n${markdownTable(rows)}`,
+      profile: big.profile ? profileMarkdown(big.profile) : '(no profile in this run)',
+    });
+    console.log(`Wrote ${path.join('docs', 'performance.md')}`);
+  }
   const results = { machine, date: new Date().toISOString(), quick: args.quick, rate_limited: rl, latency_bound: lat, throughput: tp, big_shop: big, live_shop: live, start_up: start };
   fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(`Wrote ${path.join('bench', 'results.json')}`);

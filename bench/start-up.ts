@@ -45,17 +45,20 @@ export async function startUp(quick: boolean) {
   }
 }
 
+/** `spec` wall time ÷ bare node's, at most. */
+const SPEC_GOAL = 1.8;
+
 export function startUpRows(r: Awaited<ReturnType<typeof startUp>>, ratio: (x: number) => string, ok: (b: boolean) => string): string[][] {
   const bare = r.bare_node;
   const row = (name: 'spec' | 'check' | 'discover' | 'read', goal: boolean) => {
     const f = r[name];
     const time = `${ratio(f.time_over_bare_node)} (${ratio(f.time_over_bare_node_range[0])}–${ratio(f.time_over_bare_node_range[1])}), CPU ${ratio(f.cpu_over_bare_node)}`;
-    const fits = f.time_over_bare_node <= 2 && f.peak_rss_mb <= 60 && f.exit_codes.join() === '0';
+    const fits = f.time_over_bare_node <= SPEC_GOAL && f.peak_rss_mb <= 60 && f.exit_codes.join() === '0';
     return [
       'start-up',
       `${name}: wall ÷ bare node's (${f.seconds.toFixed(2)} s ÷ ${bare.seconds.toFixed(2)} s), CPU ÷ bare's (${f.cpu_seconds.toFixed(2)} s ÷ ${bare.cpu_seconds.toFixed(2)} s); peak RSS (bare ${bare.peak_rss_mb.toFixed(0)} MB)`,
       `${time}; ${f.peak_rss_mb.toFixed(0)} MB`,
-      goal ? '≤ 2; ≤ 60 MB' : '(reported)',
+      goal ? `≤ ${SPEC_GOAL}; ≤ 60 MB` : '(reported)',
       goal ? ok(fits) : '',
     ];
   };

@@ -6,6 +6,7 @@ import axiosRetry from 'axios-retry';
 
 import { Config } from '../config';
 import { describeError } from './describe-error';
+import { nodeTransport, parseJson } from './node-transport';
 import { RequestLimiter } from './rate-limiter';
 import { backoffMs, isListBody, isRetriable, retryAfterMs } from './retry-policy';
 
@@ -26,10 +27,15 @@ export interface ApiResponse {
 
 export type Params = Record<string, string | number>;
 
-interface RequestMeta {
-  stream: string;
-  /** 'list' (default): a 2xx must carry a list of records; 'record': one JSON object (GET /v1/products/{id}). */
-  body?: BodyKind;
+/** A class, not a plain object: axios deep-copies every plain object of a config, twice per attempt. */
+class RequestMeta {
+  constructor(
+    readonly stream: string,
+    /** 'list': a 2xx must carry a list of records; 'record': one JSON object (GET /v1/products/{id}); 'count'. */
+    readonly body: BodyKind,
+    /** Without the query. */
+    readonly path: string
+  ) {}
 }
 export type BodyKind = 'list' | 'record' | 'count';
 
@@ -99,20 +105,31 @@ export class ApiClient {
       maxConcurrent: config.max_concurrency,
     });
     const basic = Buffer.from(`${config.api_key}:${config.api_secret}`).toString('base64');
-    const transport = axios.getAdapter('http') as AxiosAdapter;
+    const headers = { Authorization: `Basic ${basic}`, Accept: 'application/json' };
+    // axios reads the proxy variables from the environment on every request; when none is set at
+    // start-up none can apply, and the exchange goes through Node's http directly (node-transport.ts).
+    const proxied = PROXY_VARIABLES.some((name) => process.env[name] || process.env[name.toUpperCase()]);
+    const transport = proxied ? withDeadline(axios.getAdapter('http') as AxiosAdapter) : nodeTransport(config.base_url, this.agents, headers);
     this.http = axios.create({
       baseURL: config.base_url,
       timeout: config.request_timeout_seconds * 1000,
-      headers: { Authorization: `Basic ${basic}`, Accept: 'application/json' },
+      headers,
       httpAgent: this.agents.http,
       httpsAgent: this.agents.https,
       // A redirect could carry the Authorization header to another host; refuse them all.
       maxRedirects: 0,
-      // axios reads the proxy variables from the environment on every request (3 % of a big
-      // shop's CPU); when none is set at start-up none can apply, so it is told so once.
-      ...(!PROXY_VARIABLES.some((name) => process.env[name] || process.env[name.toUpperCase()]) && { proxy: false }),
+      ...(!proxied && { proxy: false }),
       adapter: (cfg) => this.exchange(transport, cfg as MetaConfig),
     });
+    // axios merges its defaults into every request's config, deep-copying each object among them, then
+    // runs the transforms: its default header sets (common, get, post, ...), the request body's
+    // transform (a GET has none), the response's JSON parse (the transport parses, once), browser and
+    // upload settings. This client sends the same two headers on every GET, so it keeps only what it uses.
+    const defaults = this.http.defaults as Record<string, unknown>;
+    defaults.headers = headers;
+    for (const unused of ['transformRequest', 'transformResponse', 'transitional', 'env', 'xsrfCookieName', 'xsrfHeaderName', 'maxContentLength', 'maxBodyLength']) {
+      delete defaults[unused];
+    }
     // Registered before axios-retry, so that a 2xx without a list body reaches it as a retriable error.
     // (axios-retry's own validateResponse would turn every answer into an error object first.)
     this.http.interceptors.response.use((res) => {
@@ -132,7 +149,7 @@ export class ApiClient {
         stats.retries++;
         this.hooks.retry?.({
           stream: meta.stream,
-          path: cfg.url ?? '',
+          path: meta.path,
           attempt,
           delayMs: this.delayMs(attempt, error),
           reason: error.response ? `HTTP ${error.response.status}` : (error.code ?? 'network error'),
@@ -145,9 +162,9 @@ export class ApiClient {
 
   /** GET a list endpoint (or one record, with body 'record'). Resolves with a 2xx body of that kind, or rejects with a ConnectorError. */
   async get(path: string, params: Params | undefined, stream: string, body: BodyKind = 'list'): Promise<ApiResponse> {
-    const meta: RequestMeta = { stream, body };
+    const meta = new RequestMeta(stream, body, path);
     try {
-      const res = await this.http.get(path, { params, meta } as object);
+      const res = await this.http.request({ method: 'get', url: params ? `${path}?${queryString(params)}` : path, meta } as object);
       return { status: res.status, body: res.data };
     } catch (error) {
       const retries = (error as AxiosError).config?.['axios-retry']?.retryCount ?? 0;
@@ -185,18 +202,8 @@ export class ApiClient {
         const started = Date.now();
         const report = (outcome: string) =>
           this.hooks.exchange && this.hooks.exchange(cfg.meta?.stream ?? 'unknown', axios.getUri(cfg), outcome, Date.now() - started);
-        // axios's timeout only fires on an idle socket: a server trickling a byte
-        // now and then would hold the request for ever. This bounds the whole
-        // attempt, body included; a retry gets a fresh deadline.
-        const limitMs = this.config.request_timeout_seconds * 1000;
-        const deadline = new AbortController();
-        const timer = setTimeout(() => deadline.abort(), limitMs);
-        cfg.signal = deadline.signal;
         try {
-          const res = this.observe(stats, await transport(cfg).catch((error) => {
-            if (!deadline.signal.aborted) throw error;
-            throw new AxiosError(`the whole request took longer than ${limitMs} ms`, AxiosError.ETIMEDOUT, cfg);
-          }));
+          const res = this.observe(stats, await transport(cfg));
           report(`HTTP ${res.status}`);
           return res;
         } catch (error) {
@@ -208,9 +215,6 @@ export class ApiClient {
             this.limiter.throttled();
           }
           throw error;
-        } finally {
-          clearTimeout(timer);
-          cfg.signal = undefined; // axios refuses to send a config whose signal has fired: the retry must go out
         }
       },
       (ms) => (stats.waitedMs += ms),
@@ -242,4 +246,45 @@ export class ApiClient {
       backoffMs(attempt, this.config.backoff_factor)
     );
   }
+}
+
+/**
+ * axios's own HTTP adapter (kept for requests through a proxy), bounded like
+ * node-transport's: axios's timeout only fires on an idle socket, and a server
+ * trickling a byte now and then would hold the request for ever. This bounds the
+ * whole attempt, body included; a retry gets a fresh deadline. The body is parsed
+ * here, once, as the client's axios instance does no transform.
+ */
+function withDeadline(adapter: AxiosAdapter): AxiosAdapter {
+  return async (cfg) => {
+    const limitMs = cfg.timeout ?? 0;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), limitMs);
+    cfg.signal = deadline.signal;
+    const parsed = <T extends { data: unknown } | undefined>(res: T): T => {
+      if (res && typeof res.data === 'string') res.data = parseJson(res.data);
+      return res;
+    };
+    try {
+      return parsed(await adapter(cfg));
+    } catch (error) {
+      parsed((error as AxiosError).response);
+      if (!deadline.signal.aborted) throw error;
+      throw new AxiosError(`the whole request took longer than ${limitMs} ms`, AxiosError.ETIMEDOUT, cfg);
+    } finally {
+      clearTimeout(timer);
+      cfg.signal = undefined; // axios refuses to send a config whose signal has fired: the retry must go out
+    }
+  };
+}
+
+/** The query as axios serialises params: `:`, `$` and `,` left readable, a space as `+`. */
+function queryString(params: Params): string {
+  const encode = (v: string | number) =>
+    encodeURIComponent(v).replace(/%3A/gi, ':').replace(/%24/g, '$').replace(/%2C/gi, ',').replace(/%20/g, '+');
+  // Offsets and limits are numbers: nothing to encode.
+  return Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]) => `${encode(k)}=${typeof v === 'number' ? v : encode(v)}`)
+    .join('&');
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import zlib from 'node:zlib';
 
 import { parseConfig } from '../../src/config/config';
 import { ApiError, ConnectorError } from '../../src/protocol/errors';
@@ -64,6 +65,26 @@ describe('ApiClient', () => {
     const res = await make(server.url).get('/v1/orders', undefined, 'orders');
     expect(res.body).toEqual({ data: [{ id: 1 }] });
     expect(server.seen).toHaveLength(3);
+  });
+
+  it('decodes a gzip or brotli answer, whichever the server picks from what it was offered', async () => {
+    const offered: string[] = [];
+    const server = await serve((req, res, n) => {
+      offered.push(String(req.headers['accept-encoding']));
+      const body = JSON.stringify({ data: [{ id: n, name: 'Ürün ✓' }] });
+      const [encoding, bytes] = n === 1 ? ['gzip', zlib.gzipSync(body)] : ['br', zlib.brotliCompressSync(body)];
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding }).end(bytes);
+    });
+    const api = make(server.url);
+    expect((await api.get('/v1/orders', undefined, 'orders')).body).toEqual({ data: [{ id: 1, name: 'Ürün ✓' }] });
+    expect((await api.get('/v1/orders', undefined, 'orders')).body).toEqual({ data: [{ id: 2, name: 'Ürün ✓' }] });
+    expect(offered.every((o) => /\bgzip\b/.test(o) && /\bbr\b/.test(o))).toBe(true);
+  });
+
+  it('keeps the path of a base_url that has one, and sends the query as axios serialises it', async () => {
+    const server = await serve((_req, res) => json(res, 200, { data: [] }));
+    await make(`${server.url}/shop-api/`).get('/v1/orders', { from: '2024-01-02T03:04:05Z', ids: '1,2', q: 'a b&c' }, 'orders');
+    expect(server.seen[0].url).toBe('/shop-api/v1/orders?from=2024-01-02T03:04:05Z&ids=1,2&q=a+b%26c');
   });
 
   it('gives up after max_retries and names stream, path and status', async () => {
