@@ -196,6 +196,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }),
     truth: () => truth(store, vendor),
     parents: () => parents(store),
+    emittedTruth: () => {
+      const out = truth(store, vendor);
+      for (const [stream, parentOf] of Object.entries(parents(store))) {
+        out[stream as Stream] = out[stream as Stream].map((r) => ({ ...r, product_id: parentOf[String(r.id)] }));
+      }
+      return out;
+    },
     counters: () => structuredClone(counters),
     resetCounters: () => {
       counters = emptyCounters();

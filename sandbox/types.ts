@@ -142,6 +142,8 @@ export interface Sandbox {
   truth(): Record<Stream, Array<Record<string, unknown>>>;
   /** Per child stream, child id → its product's id: what the vendor form's child records do not say. */
   parents(): Record<string, Record<string, number>>;
+  /** truth() with each child record's `product_id`, which the connector adds from the product it read the child under. */
+  emittedTruth(): Record<Stream, Array<Record<string, unknown>>>;
   counters(): Counters;
   resetCounters(): void;
   settings(): Settings;

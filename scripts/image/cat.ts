@@ -15,7 +15,8 @@ import { buildImage, findEngine, ROOT } from './engine';
 
 /**
  * basic_read's expect_records: every record of the sandbox's shop as the sandbox serves it (the
- * documented form, in which the connector adds nothing), so the file never comes from the connector.
+ * documented form), plus the one field the connector adds there, each child's `product_id`, taken from
+ * the sandbox's own parent map: the file never comes from the connector.
  */
 function writeExpectedRecords(truth: Record<string, Array<Record<string, unknown>>>): void {
   const lines = Object.entries(truth).flatMap(([stream, records]) =>
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
     if (error.code !== 'EADDRINUSE') throw error;
     throw new Error(`port ${port} (test_files/config.json's base_url) is taken, by another sandbox or CAT run: stop it and retry.`);
   });
-  writeExpectedRecords(sandbox.truth());
+  writeExpectedRecords(sandbox.emittedTruth());
   console.error(`cat: sandbox on ${sandbox.url}; running CAT (${runner.kind}): ${runner.command} ${runner.args.join(' ')}`);
   try {
     const child = spawn(runner.command, runner.args, { cwd: ROOT, stdio: 'inherit' });

@@ -142,11 +142,7 @@ export interface Diff {
  * API's child records do not name it; the connector adds it).
  */
 export function emittedTruth(sb: Sandbox): Record<string, Rec[]> {
-  const truth = sb.truth() as Record<string, Rec[]>;
-  for (const [stream, parentOf] of Object.entries(sb.parents())) {
-    truth[stream] = truth[stream].map((r) => ({ ...r, product_id: parentOf[String(r.id)] }));
-  }
-  return truth;
+  return sb.emittedTruth() as Record<string, Rec[]>;
 }
 
 /**
