@@ -130,6 +130,10 @@ export class ApiClient {
     for (const unused of ['transformRequest', 'transformResponse', 'transitional', 'env', 'xsrfCookieName', 'xsrfHeaderName', 'maxContentLength', 'maxBodyLength']) {
       delete defaults[unused];
     }
+    // The node transport sends its own headers through its own agents: axios would deep-copy the headers
+    // into an AxiosHeaders per request (and the agents, redirect and proxy settings into two config
+    // copies) for nothing. Only axios's own adapter, kept for a proxy, reads them.
+    if (!proxied) for (const unused of ['headers', 'httpAgent', 'httpsAgent', 'maxRedirects', 'proxy']) delete defaults[unused];
     // Registered before axios-retry, so that a 2xx without a list body reaches it as a retriable error.
     // (axios-retry's own validateResponse would turn every answer into an error object first.)
     this.http.interceptors.response.use((res) => {
@@ -280,11 +284,16 @@ function withDeadline(adapter: AxiosAdapter): AxiosAdapter {
 
 /** The query as axios serialises params: `:`, `$` and `,` left readable, a space as `+`. */
 function queryString(params: Params): string {
-  const encode = (v: string | number) =>
-    encodeURIComponent(v).replace(/%3A/gi, ':').replace(/%24/g, '$').replace(/%2C/gi, ',').replace(/%20/g, '+');
-  // Offsets and limits are numbers: nothing to encode.
-  return Object.entries(params)
-    .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${encode(k)}=${typeof v === 'number' ? v : encode(v)}`)
-    .join('&');
+  // One pass, no intermediate arrays: it runs for every request. Offsets, limits and plain names need no encoding.
+  let query = '';
+  for (const k in params) {
+    const v = params[k];
+    if (v === undefined || v === null) continue;
+    query += `${query ? '&' : ''}${encode(k)}=${typeof v === 'number' ? v : encode(v)}`;
+  }
+  return query;
 }
+
+const UNRESERVED = /^[A-Za-z0-9_.~-]*$/;
+const encode = (v: string): string =>
+  UNRESERVED.test(v) ? v : encodeURIComponent(v).replace(/%3A/gi, ':').replace(/%24/g, '$').replace(/%2C/gi, ',').replace(/%20/g, '+');
