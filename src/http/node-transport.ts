@@ -102,9 +102,9 @@ export function parseJson(text: string): unknown {
 
 /**
  * The answer's headers as the AxiosHeaders axios makes of them, without its
- * per-header lookup among those already set (quadratic, twice per response):
- * Node's parser gives each name once, lower-cased, and axios's transform
- * normalises every value right after (transformData), as its constructor would.
+ * per-header lookup among those already set (quadratic): Node's parser gives
+ * each name once, lower-cased, its value trimmed and free of the control
+ * characters axios would strip (the strict parser refuses them).
  */
 function axiosHeaders(raw: http.IncomingHttpHeaders): AxiosHeaders {
   // A header named __proto__ is the one name axios stores under another key.
