@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 
-import { AxiosAdapter, AxiosError, AxiosResponse } from 'axios';
+import { AxiosAdapter, AxiosError, AxiosHeaders, AxiosResponse } from 'axios';
 
 /**
  * The exchange itself, for axios, on Node's own `http`/`https` with the
@@ -54,7 +54,7 @@ export function nodeTransport(
           const response: AxiosResponse = {
             status: res.statusCode!,
             statusText: res.statusMessage ?? '',
-            headers: res.headers as AxiosResponse['headers'],
+            headers: axiosHeaders(res.headers),
             config,
             request: req,
             data: undefined,
@@ -98,6 +98,18 @@ export function parseJson(text: string): unknown {
   } catch {
     return clean;
   }
+}
+
+/**
+ * The answer's headers as the AxiosHeaders axios makes of them, without its
+ * per-header lookup among those already set (quadratic): Node's parser gives
+ * each name once, lower-cased, its value trimmed and free of the control
+ * characters axios would strip (the strict parser refuses them).
+ */
+function axiosHeaders(raw: http.IncomingHttpHeaders): AxiosHeaders {
+  // A header named __proto__ is the one name axios stores under another key.
+  if (Object.prototype.hasOwnProperty.call(raw, '__proto__')) return new AxiosHeaders(raw as Record<string, string>);
+  return Object.assign(new AxiosHeaders(), raw);
 }
 
 /** The encodings asked for: those decoded below (axios also asked for deflate, which some servers send raw). */
