@@ -18,6 +18,7 @@ import { Rec } from './pagination';
 export class CursorFilter {
   private readonly cutoff: number | undefined;
   private readonly previous: number | undefined;
+  private readonly startDate: number | undefined;
   private maxSeen: number | undefined;
   private warnedUnreadable = false;
 
@@ -44,8 +45,10 @@ export class CursorFilter {
         stream
       );
     }
-    // start_date only shapes a first sync; afterwards the state is the cutoff.
-    this.cutoff = this.previous === undefined ? toInstant(startDate) : this.previous - lookbackMs;
+    // start_date bounds every read, first or later: the lookback window never reaches before it.
+    this.startDate = toInstant(startDate);
+    const fromState = this.previous === undefined ? undefined : this.previous - lookbackMs;
+    this.cutoff = fromState === undefined || this.startDate === undefined ? (fromState ?? this.startDate) : Math.max(fromState, this.startDate);
   }
 
   /** Where this sync starts, in words for the log: the saved state, start_date, or the beginning. */
@@ -61,6 +64,12 @@ export class CursorFilter {
   /** The earliest instant a record may have to be emitted (state, else start_date); undefined: all. */
   get since(): number | undefined {
     return this.cutoff;
+  }
+
+  /** The record was created before start_date (records the events log names are held to it too). */
+  beforeStartDate(record: Rec): boolean {
+    const at = toInstant(record[this.field]);
+    return this.startDate !== undefined && at !== undefined && at < this.startDate;
   }
 
   accepts(record: Rec): boolean {
@@ -87,6 +96,14 @@ export class CursorFilter {
    */
   startingState(): StreamState {
     return this.stateAt(this.previous);
+  }
+
+  /**
+   * A checkpoint at a position the list proved (read in ascending cursor order
+   * up to `instant`): records at it are emitted again, none before it is unread.
+   */
+  positionAt(instant: number): StreamState {
+    return this.stateAt(this.previous === undefined ? instant : Math.max(this.previous, instant));
   }
 
   /**

@@ -20,12 +20,20 @@ describe('CursorFilter', () => {
     expect(f.final(undefined)).toEqual({ created_at_utc: '2024-03-01T10:00:00.000Z' });
   });
 
-  it('applies start_date on a first sync only', () => {
+  it('applies start_date on every read: a first sync, a later one, and one whose lookback window reaches before it', () => {
     const first = new CursorFilter('created_at_utc', 'orders', undefined, '2024-01-01T00:00:00.000Z');
     expect(first.accepts(at('2023-12-31T23:59:59Z'))).toBe(false);
     expect(first.accepts(at('2024-01-01T00:00:00Z'))).toBe(true);
     const later = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2023-06-01T00:00:00Z' }, '2024-01-01T00:00:00.000Z');
-    expect(later.accepts(at('2023-12-31T23:59:59Z'))).toBe(true);
+    expect(later.accepts(at('2023-12-31T23:59:59Z'))).toBe(false);
+    expect(later.accepts(at('2024-01-01T00:00:00Z'))).toBe(true);
+    // The case: state 2024-06-10, start_date 2024-06-01, a 30-day lookback.
+    const day = 24 * 60 * 60 * 1000;
+    const windowed = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-06-10T00:00:00Z' }, '2024-06-01T00:00:00Z', undefined, 30 * day);
+    expect(windowed.accepts(at('2024-05-11T00:00:00Z'))).toBe(false);
+    expect(windowed.accepts(at('2024-05-31T23:59:59Z'))).toBe(false);
+    expect(windowed.accepts(at('2024-06-01T00:00:00Z'))).toBe(true);
+    expect(windowed.since).toBe(Date.parse('2024-06-01T00:00:00Z'));
   });
 
   it('keeps the previous state in mid-stream checkpoints and the maximum at the end', () => {
