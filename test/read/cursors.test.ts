@@ -27,7 +27,7 @@ async function cursorOf(stream: Orders | Themes | ProductsReviews, incremental: 
   return cursors.open(stream, incremental);
 }
 
-const at = (iso: string) => ({ id: iso, created_at_utc: iso });
+const at = (iso: string): Record<string, unknown> => ({ id: iso, created_at_utc: iso });
 
 describe('the incremental cursor', () => {
   it('asks orders from the saved state less the 24 h margin, sorted by date, and emits only records at or after the state', async () => {
