@@ -1,7 +1,7 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
 import { ConfigError, StreamState } from '../protocol';
-import { toInstant } from './dialect';
+import { toInstant, unreadableSourceOf } from './dialect';
 import { Rec } from './pagination';
 
 /**
@@ -76,10 +76,13 @@ export class CursorFilter {
     const value = record[this.field];
     const at = toInstant(value);
     if (at === undefined) {
-      if (value !== undefined && value !== null && value !== '' && !this.warnedUnreadable) {
+      // The vendor's own field when the derived one is null for want of a readable value: warned, never a silent null.
+      const sent = value !== undefined && value !== null && value !== '' ? { field: this.field, value } : unreadableSourceOf(record, this.field);
+      if (sent && !this.warnedUnreadable) {
         this.warnedUnreadable = true;
+        const derived = sent.field === this.field ? '' : ` (kept as sent; '${this.field}' is null)`;
         this.logger?.warn(
-          `Stream '${this.stream}': record ${JSON.stringify(record.id ?? null)} has ${JSON.stringify(value)} in '${this.field}', which is not an ISO 8601 or RFC 2822 timestamp; it is emitted and leaves the state alone (further such values in this stream are not logged).`
+          `Stream '${this.stream}': record ${JSON.stringify(record.id ?? null)} has ${JSON.stringify(sent.value)} in '${sent.field}', which is not an ISO 8601 or RFC 2822 timestamp${derived}; it is emitted and leaves the state alone (further such values in this stream are not logged).`
         );
       }
       return true;

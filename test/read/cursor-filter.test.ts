@@ -1,4 +1,5 @@
 import { CursorFilter } from '../../src/read/cursor-filter';
+import { deriveTimestamps } from '../../src/read/dialect';
 
 const at = (iso: string) => ({ created_at_utc: iso });
 
@@ -75,6 +76,20 @@ describe('CursorFilter', () => {
     expect(f.final(undefined)).toEqual({ created_at_utc: '2024-02-01T00:00:00.000Z' });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/'orders': record 1 has "1"/);
+  });
+
+  it('a vendor time the dialect cannot read (+01, BST) is kept as sent beside a null derived field, and warned once per stream, naming it', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => warnings.push(m) } as never;
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-01-01T00:00:00Z' }, undefined, logger);
+    const bst = deriveTimestamps({ id: 7, created: 'Mon, 01 Jul 2024 10:00:00 BST' });
+    const offset = deriveTimestamps({ id: 8, created: '2024-07-01T10:00:00+01' });
+    expect(bst).toEqual({ id: 7, created: 'Mon, 01 Jul 2024 10:00:00 BST', created_at_utc: null });
+    expect(offset).toEqual({ id: 8, created: '2024-07-01T10:00:00+01', created_at_utc: null });
+    expect(f.accepts(bst)).toBe(true);
+    expect(f.accepts(offset)).toBe(true);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/'orders': record 7 has "Mon, 01 Jul 2024 10:00:00 BST" in 'created', which is not an ISO 8601 or RFC 2822 timestamp \(kept as sent; 'created_at_utc' is null\)/);
   });
 
   it('a lookback widens what is emitted before a saved state, never the state itself nor start_date', () => {
