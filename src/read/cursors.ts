@@ -6,7 +6,7 @@ import { ConnectorState, SelectedStream, StreamState } from '../protocol';
 import type { EcommerceStream } from '../streams';
 import { CHANGES_SINCE, ChangeFeed, StreamChanges } from './change-feed';
 import { CHANGED_AT, ChangeStamp } from './change-stamp';
-import { ChildResume, RESUME_KEY } from './child-resume';
+import { ChildResume, configSha256, RESUME_KEY } from './child-resume';
 import { CreatedSinceFilter } from './created-since-filter';
 import { CursorFilter } from './cursor-filter';
 import { toInstant } from './dialect';
@@ -100,7 +100,7 @@ export class Cursors {
       declared && config.start_date
         ? new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, undefined, config.start_date, logger), config, logger)
         : undefined;
-    const resume = stream.partitions.resumable ? ChildResume.start(stream.name, saved, logger) : undefined;
+    const resume = stream.partitions.resumable ? ChildResume.start(stream.name, saved, logger, { configSha256: configSha256(config as unknown as Record<string, unknown>) }) : undefined;
     return new FullRefreshCursor(created, resume, saved, declared ? stampOf(stream, saved) : undefined);
   }
 
