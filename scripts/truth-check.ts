@@ -92,6 +92,15 @@ function fieldProblems(got: Rec, want: Rec): string[] {
       problems.push(`${target}: ${JSON.stringify(value)}, expected the instant of ${source}=${JSON.stringify(want[source])} in ISO 8601 UTC`);
     }
   }
+  // The cursor incremental reads derive for orders and customers (src/read/change-stamp.ts): an instant at or after the creation.
+  if (added.has('changed_at_utc')) {
+    added.delete('changed_at_utc');
+    const created = ['created_at_utc', 'createdAt', 'created'].map((f) => want[f]).find((v) => v !== undefined && v !== null);
+    const value = got.changed_at_utc;
+    if (typeof value !== 'string' || !ISO_UTC.test(value) || (created !== undefined && !(Date.parse(value) >= Date.parse(String(created))))) {
+      problems.push(`changed_at_utc: ${JSON.stringify(value)}, expected an ISO 8601 UTC instant at or after the creation ${JSON.stringify(created)}`);
+    }
+  }
   if (added.has('uuid')) {
     added.delete('uuid');
     if (typeof got.uuid !== 'string' || !UUID.test(got.uuid)) problems.push(`uuid: ${JSON.stringify(got.uuid)} is not a UUID`);

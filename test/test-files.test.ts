@@ -141,8 +141,9 @@ describe('test_files against the streams the connector discovers', () => {
     for (const stream of incremental()) {
       const state = states.get(stream.name);
       const field = stream.default_cursor_field[0];
-      expect([stream.name, Object.keys(state)]).toEqual([stream.name, [field]]);
-      expect(Date.parse(state[field])).toBeGreaterThan(tenYears);
+      // The cursor field, and for a derived cursor (changed_at_utc) the list's creation position beside it.
+      expect([stream.name, Object.keys(state)]).toEqual([stream.name, expect.arrayContaining([field])]);
+      for (const key of Object.keys(state)) expect([stream.name, key, Date.parse(state[key]) > tenYears]).toEqual([stream.name, key, true]);
     }
   });
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import { startSandbox } from '../../sandbox/server';
 import { chooseCatRunner } from './cat-runner';
+import { addShopActivity } from './cat-shop';
 import { buildImage, findEngine, ROOT } from './engine';
 
 /**
@@ -58,6 +59,7 @@ async function main(): Promise<number> {
     if (error.code !== 'EADDRINUSE') throw error;
     throw new Error(`port ${port} (test_files/config.json's base_url) is taken, by another sandbox or CAT run: stop it and retry.`);
   });
+  addShopActivity(sandbox);
   writeExpectedRecords(sandbox.emittedTruth());
   console.error(`cat: sandbox on ${sandbox.url}; running CAT (${runner.kind}): ${runner.command} ${runner.args.join(' ')}`);
   try {

@@ -39,9 +39,13 @@ export class ApiError extends ConnectorError {
   }
 }
 
-/** The list did not advance or changed beyond repair while being paged. */
+/**
+ * The list did not advance or changed beyond repair while being paged. A
+ * transient error: the server's answers, not the connector or the config, are
+ * at fault, and a later attempt (the list settled) may well succeed.
+ */
 export class PaginationError extends ConnectorError {
   constructor(message: string, stream: string) {
-    super(message, 'system_error', undefined, stream);
+    super(message, 'transient_error', undefined, stream);
   }
 }

@@ -48,7 +48,7 @@ export class ChangeFeed {
       .filter((s) => s.syncMode === 'incremental')
       .map((s) => streams.find((stream) => stream.name === s.name)!)
       .filter((s) => s.definition.cursor?.changeFeed)
-      .map((s) => feedStart(state[s.name], String(s.cursorField)))
+      .map((s) => feedStart(state[s.name], s.definition.cursor!.field))
       .filter((at): at is number => at !== undefined);
     return events && froms.length > 0 ? new ChangeFeed(events, Math.min(...froms), logger) : undefined;
   }
@@ -58,17 +58,19 @@ export class ChangeFeed {
    * their text) and the cursor to keep once the stream is read whole.
    */
   async changesFor(stream: EcommerceStream, state: StreamState | undefined): Promise<StreamChanges> {
-    const field = String(stream.cursorField);
+    const field = stream.definition.cursor!.field;
     const from = feedStart(state, field);
     if (from === undefined) return new StreamChanges(new Map(), undefined);
     this.read ??= this.readLog();
     const log = await this.read;
     if (!log) return new StreamChanges(new Map(), from);
-    const ids = new Map<string, string | number>();
+    const ids = new Map<string, Named>();
     for (const change of log.changes) {
       if (change.subjectType !== stream.definition.cursor?.changeFeed) continue;
       if (change.at !== undefined && change.at < from) continue;
-      ids.set(String(change.subjectId), change.subjectId);
+      const key = String(change.subjectId);
+      const at = Math.max(change.at ?? -Infinity, ids.get(key)?.at ?? -Infinity);
+      ids.set(key, { id: change.subjectId, at: Number.isFinite(at) ? at : undefined });
     }
     return new StreamChanges(ids, Math.max(from, log.latest ?? from));
   }
@@ -126,6 +128,12 @@ function subjectOf(event: Rec, at: number | undefined): Change | undefined {
   return { subjectType: subjectType.toLowerCase(), subjectId, at };
 }
 
+/** A record the log names: its id as the log gives it, and the time of the latest event naming it. */
+interface Named {
+  id: string | number;
+  at?: number;
+}
+
 /**
  * One stream's changed ids during its read: a changed record that the list
  * read brings (new, in the lookback window, or a list read whole) is emitted
@@ -133,19 +141,27 @@ function subjectOf(event: Rec, at: number | undefined): Change | undefined {
  */
 export class StreamChanges {
   constructor(
-    private readonly pending: Map<string, string | number>,
+    private readonly pending: Map<string, Named>,
     /** The feed's next cursor; undefined on a first sync (see state()). */
     private readonly next: number | undefined
   ) {}
 
-  /** true when the record is one the log named and the list brought it: emit it. */
-  take(record: Rec): boolean {
-    return this.pending.delete(String(record.id));
+  /** When the record is one the log named and the list brought it (emit it): the log's entry for it, taken. */
+  take(record: Rec): Named | undefined {
+    const key = String(record.id);
+    const named = this.pending.get(key);
+    this.pending.delete(key);
+    return named;
   }
 
   /** The ids the list did not bring, to be read one by one (or by `ids=`). */
   remaining(): Array<string | number> {
-    return [...this.pending.values()];
+    return [...this.pending.values()].map((named) => named.id);
+  }
+
+  /** The time of the latest event naming a record not yet taken (for its change stamp). */
+  eventTime(record: Rec): number | undefined {
+    return this.pending.get(String(record.id))?.at;
   }
 
   /**

@@ -22,6 +22,22 @@ export interface ResumePosition {
   products_done: number;
   last_product: ProductKey;
   prefix_sha256: string;
+  /** When the position was written, and the config (without secrets) of the sync that wrote it; absent in older states. */
+  written_at?: string;
+  config_sha256?: string;
+}
+
+/**
+ * A position is for the next attempt of the same sync job (Airbyte retries
+ * within minutes to hours): one older than this, or written under another
+ * config, belongs to a sync that ended, and the full refresh reads everything.
+ */
+export const RESUME_MAX_AGE_MS = 6 * 60 * 60 * 1000;
+
+/** What a position must match to be used: the config's fingerprint, and the clock. */
+export interface ResumeGuard {
+  configSha256: string;
+  now?: () => number;
 }
 
 /**
@@ -65,22 +81,23 @@ export class ChildResume {
     /** The stream's state apart from the position (e.g. a cursor kept for a later incremental sync). */
     private readonly rest: StreamState,
     private readonly saved: ResumePosition | undefined,
-    private readonly logger: AirbyteLogger
+    private readonly logger: AirbyteLogger,
+    private readonly guard: ResumeGuard | undefined
   ) {}
 
-  /** For a full refresh of `stream` given its saved state (any shape: a bad position is warned about and ignored). */
-  static start(stream: string, state: StreamState | undefined, logger: AirbyteLogger): ChildResume {
+  /** For a full refresh of `stream` given its saved state (any shape: a bad, stale or foreign position is warned about and ignored). */
+  static start(stream: string, state: StreamState | undefined, logger: AirbyteLogger, guard?: ResumeGuard): ChildResume {
     const { [RESUME_KEY]: raw, ...rest } = state ?? {};
     let saved: ResumePosition | undefined;
     if (raw !== undefined) {
       saved = position(raw);
-      if (!saved) {
-        logger.warn(
-          `Stream '${stream}': the saved state's '${RESUME_KEY}' is not a position this connector wrote (${JSON.stringify(raw).slice(0, 200)}); the full refresh starts from the first product.`
-        );
+      const why = !saved ? `is not a position this connector wrote (${JSON.stringify(raw).slice(0, 200)})` : guard && outlived(saved, guard);
+      if (why) {
+        saved = undefined;
+        logger.warn(`Stream '${stream}': the saved state's '${RESUME_KEY}' ${why}; the full refresh starts from the first product.`);
       }
     }
-    return new ChildResume(stream, rest, saved, logger);
+    return new ChildResume(stream, rest, saved, logger, guard);
   }
 
   /** The slices still to read, each with its sequence number for `finished()`. */
@@ -142,6 +159,7 @@ export class ChildResume {
       products_done: this.done,
       last_product: this.lastDone,
       prefix_sha256: this.doneHash.copy().digest('hex'),
+      ...(this.guard && { written_at: new Date((this.guard.now ?? Date.now)()).toISOString(), config_sha256: this.guard.configSha256 }),
     };
     return { ...this.rest, [RESUME_KEY]: at };
   }
@@ -162,6 +180,24 @@ export class ChildResume {
       `Stream '${this.stream}': the saved position (after product ${JSON.stringify(this.saved!.last_product)}, ${this.saved!.products_done} products done) does not fit the product list as it is now: ${why}. Rather than skip a product, the full refresh starts from the first product.`
     );
   }
+}
+
+/** Why a position belongs to a sync that ended: written too long ago, or under another config; undefined when it may be used. */
+function outlived(saved: ResumePosition, guard: ResumeGuard): string | undefined {
+  const written = saved.written_at === undefined ? undefined : Date.parse(saved.written_at);
+  const age = written === undefined ? undefined : (guard.now ?? Date.now)() - written;
+  if (age !== undefined && (Number.isNaN(age) || age > RESUME_MAX_AGE_MS)) {
+    return `was written at ${saved.written_at}, more than ${RESUME_MAX_AGE_MS / 3_600_000} hours ago, by a sync that has ended`;
+  }
+  if (saved.config_sha256 !== undefined && saved.config_sha256 !== guard.configSha256) return 'was written by a sync with another config';
+  return undefined;
+}
+
+/** The config's fingerprint for a resume position: every field but the credentials, keys sorted. */
+export function configSha256(config: Record<string, unknown>): string {
+  const { api_key: _key, api_secret: _secret, ...rest } = config;
+  const sorted = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
 }
 
 function position(raw: unknown): ResumePosition | undefined {

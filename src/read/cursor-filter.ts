@@ -1,7 +1,7 @@
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
 import { ConfigError, StreamState } from '../protocol';
-import { toInstant } from './dialect';
+import { toInstant, unreadableSourceOf } from './dialect';
 import { Rec } from './pagination';
 
 /**
@@ -18,6 +18,7 @@ import { Rec } from './pagination';
 export class CursorFilter {
   private readonly cutoff: number | undefined;
   private readonly previous: number | undefined;
+  private readonly startDate: number | undefined;
   private maxSeen: number | undefined;
   private warnedUnreadable = false;
 
@@ -44,8 +45,10 @@ export class CursorFilter {
         stream
       );
     }
-    // start_date only shapes a first sync; afterwards the state is the cutoff.
-    this.cutoff = this.previous === undefined ? toInstant(startDate) : this.previous - lookbackMs;
+    // start_date bounds every read, first or later: the lookback window never reaches before it.
+    this.startDate = toInstant(startDate);
+    const fromState = this.previous === undefined ? undefined : this.previous - lookbackMs;
+    this.cutoff = fromState === undefined || this.startDate === undefined ? (fromState ?? this.startDate) : Math.max(fromState, this.startDate);
   }
 
   /** Where this sync starts, in words for the log: the saved state, start_date, or the beginning. */
@@ -63,14 +66,23 @@ export class CursorFilter {
     return this.cutoff;
   }
 
+  /** The record was created before start_date (records the events log names are held to it too). */
+  beforeStartDate(record: Rec): boolean {
+    const at = toInstant(record[this.field]);
+    return this.startDate !== undefined && at !== undefined && at < this.startDate;
+  }
+
   accepts(record: Rec): boolean {
     const value = record[this.field];
     const at = toInstant(value);
     if (at === undefined) {
-      if (value !== undefined && value !== null && value !== '' && !this.warnedUnreadable) {
+      // The vendor's own field when the derived one is null for want of a readable value: warned, never a silent null.
+      const sent = value !== undefined && value !== null && value !== '' ? { field: this.field, value } : unreadableSourceOf(record, this.field);
+      if (sent && !this.warnedUnreadable) {
         this.warnedUnreadable = true;
+        const derived = sent.field === this.field ? '' : ` (kept as sent; '${this.field}' is null)`;
         this.logger?.warn(
-          `Stream '${this.stream}': record ${JSON.stringify(record.id ?? null)} has ${JSON.stringify(value)} in '${this.field}', which is not an ISO 8601 or RFC 2822 timestamp; it is emitted and leaves the state alone (further such values in this stream are not logged).`
+          `Stream '${this.stream}': record ${JSON.stringify(record.id ?? null)} has ${JSON.stringify(sent.value)} in '${sent.field}', which is not an ISO 8601 or RFC 2822 timestamp${derived}; it is emitted and leaves the state alone (further such values in this stream are not logged).`
         );
       }
       return true;
@@ -87,6 +99,14 @@ export class CursorFilter {
    */
   startingState(): StreamState {
     return this.stateAt(this.previous);
+  }
+
+  /**
+   * A checkpoint at a position the list proved (read in ascending cursor order
+   * up to `instant`): records at it are emitted again, none before it is unread.
+   */
+  positionAt(instant: number): StreamState {
+    return this.stateAt(this.previous === undefined ? instant : Math.max(this.previous, instant));
   }
 
   /**

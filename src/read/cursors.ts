@@ -5,9 +5,11 @@ import type { ApiClient } from '../http';
 import { ConnectorState, SelectedStream, StreamState } from '../protocol';
 import type { EcommerceStream } from '../streams';
 import { CHANGES_SINCE, ChangeFeed, StreamChanges } from './change-feed';
-import { ChildResume, RESUME_KEY } from './child-resume';
+import { CHANGED_AT, ChangeStamp } from './change-stamp';
+import { ChildResume, configSha256, RESUME_KEY } from './child-resume';
 import { CreatedSinceFilter } from './created-since-filter';
 import { CursorFilter } from './cursor-filter';
+import { toInstant } from './dialect';
 import { Page, Rec } from './pagination';
 import { Slice } from './product-list';
 import { RefetchById } from './refetch-by-id';
@@ -37,8 +39,18 @@ export interface StreamCursor {
   readonly start: string;
   /** Server-side filter parameters for the list (undefined: the whole list). */
   readonly requestParams?: Record<string, string | number>;
-  /** Whether a listed record is emitted. */
+  /** Whether a listed record is emitted; an emitted one gets its cursor value (stamp()). */
   accepts(record: Rec): boolean;
+  /**
+   * Sets the record's declared cursor value, in place: for orders and customers
+   * in an incremental read `changed_at_utc` = max(creation time, `eventTime` (ms,
+   * the latest event naming it), the value of every state this read started
+   * from or wrote); for other streams their cursor field, raised to the same
+   * bound. accepts() and afterList() stamp what they emit; a record the
+   * connector makes (a deletion) is stamped here, so that its cursor value is at
+   * or after the live row's. A stream without a cursor: the record as it is.
+   */
+  stamp(record: Rec, eventTime?: number): Rec;
   /** The slices still to read, numbered in order. */
   pending(slices: AsyncIterable<Slice>): AsyncIterable<NumberedSlice>;
   /** Slice `seq` had every record emitted; a state to checkpoint when one is due. */
@@ -54,7 +66,7 @@ export interface StreamCursor {
 /** The keys a stream's saved state may hold, as its cursor writes them: the cursor field, the change feed's position, a full refresh's resume point. */
 export function stateKeysOf(stream: EcommerceStream): string[] {
   const declared = stream.definition.cursor;
-  const keys = [declared?.field, declared?.changeFeed && CHANGES_SINCE, stream.partitions.resumable && RESUME_KEY];
+  const keys = [declared?.field, declared?.stampsChange && CHANGED_AT, declared?.changeFeed && CHANGES_SINCE, stream.partitions.resumable && RESUME_KEY];
   return keys.filter((key): key is string => typeof key === 'string');
 }
 
@@ -88,8 +100,8 @@ export class Cursors {
       declared && config.start_date
         ? new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, undefined, config.start_date, logger), config, logger)
         : undefined;
-    const resume = stream.partitions.resumable ? ChildResume.start(stream.name, saved, logger) : undefined;
-    return new FullRefreshCursor(created, resume, saved);
+    const resume = stream.partitions.resumable ? ChildResume.start(stream.name, saved, logger, { configSha256: configSha256(config as unknown as Record<string, unknown>) }) : undefined;
+    return new FullRefreshCursor(created, resume, saved, declared ? stampOf(stream, saved) : undefined);
   }
 
   /** On a first sync (no feed), nothing to re-read: the feed only starts its cursor. */
@@ -113,7 +125,8 @@ class CreatedCursor {
     logger: AirbyteLogger
   ) {
     const since = filter.since;
-    if (stream.definition.cursor?.createdSince && config.use_order_filters && since !== undefined) {
+    // Asked even without a bound: the list then comes sorted by creation time, so checkpoints can move with it.
+    if (stream.definition.cursor?.createdSince && config.use_order_filters) {
       this.server = new CreatedSinceFilter(since, filter.field, stream.name, logger);
     }
   }
@@ -124,10 +137,24 @@ class CreatedCursor {
   }
 }
 
+/** The change stamp of a stream's read: `changed_at_utc` where declared, else the stream's own cursor field. */
+function stampOf(stream: EcommerceStream, saved: StreamState | undefined): ChangeStamp {
+  const declared = stream.definition.cursor!;
+  return new ChangeStamp(declared.stampsChange ? CHANGED_AT : declared.field, declared.field, saved);
+}
+
 class IncrementalCursor implements StreamCursor {
   private sinceCheckpoint = 0;
   /** A few records the list brought: they exist, so they can vouch for the single-record endpoint (src/read/existence.ts). */
   private readonly listed: Array<string | number> = [];
+  private readonly changeStamp: ChangeStamp;
+  /**
+   * The creation time of the last record the list brought while it is proven
+   * sorted ascending by it (the list asked with `sort=date`, checked record by
+   * record); null once a record came out of order: checkpoints then keep the
+   * starting point.
+   */
+  private sortedUpTo: number | undefined | null;
 
   constructor(
     private readonly stream: EcommerceStream,
@@ -135,7 +162,10 @@ class IncrementalCursor implements StreamCursor {
     private readonly saved: StreamState | undefined,
     private readonly changes: StreamChanges | undefined,
     private readonly ctx: { config: Config; client: ApiClient; logger: AirbyteLogger }
-  ) {}
+  ) {
+    this.changeStamp = stampOf(stream, saved);
+    this.sortedUpTo = created.server ? undefined : null;
+  }
 
   get start(): string {
     return `incremental, ${this.created.filter.startsFrom()}`;
@@ -145,11 +175,19 @@ class IncrementalCursor implements StreamCursor {
     return this.created.server?.params;
   }
 
-  /** A record the change feed named is emitted whatever its creation time. */
+  /** A record the change feed named is emitted whatever its creation time, unless created before start_date. */
   accepts(record: Rec): boolean {
     if (this.listed.length < WITNESSES && (typeof record.id === 'string' || typeof record.id === 'number')) this.listed.push(record.id);
+    this.followOrder(record);
     const wanted = this.created.accepts(record);
-    return (this.changes?.take(record) ?? false) || wanted;
+    const named = this.changes?.take(record);
+    const emitted = wanted || (named !== undefined && !this.created.filter.beforeStartDate(record));
+    if (emitted) this.accepted(record, named?.at);
+    return emitted;
+  }
+
+  stamp(record: Rec, eventTime?: number): Rec {
+    return this.changeStamp.stamp(record, eventTime);
   }
 
   pending(slices: AsyncIterable<Slice>): AsyncIterable<NumberedSlice> {
@@ -160,22 +198,56 @@ class IncrementalCursor implements StreamCursor {
     return undefined;
   }
 
-  /** Mid-stream checkpoints keep the starting point: records are not read in cursor order. */
+  /** Mid-stream checkpoints keep the starting point, unless the list is proven sorted by creation time: then they move with it. */
   recordsDone(count: number): StreamState | undefined {
     this.sinceCheckpoint += count;
     if (this.sinceCheckpoint < CHECKPOINT_EVERY_RECORDS) return undefined;
     this.sinceCheckpoint = 0;
-    return { ...this.created.filter.startingState(), ...this.changes?.state(this.saved) };
+    const at = this.sortedUpTo ?? undefined;
+    const position = at === undefined ? this.created.filter.startingState() : this.created.filter.positionAt(at);
+    return { ...position, ...this.stampState(() => this.changeStamp.checkpoint(at)), ...this.changes?.state(this.saved) };
   }
 
   /** The changes the list did not bring, read again by id: they leave the creation cursor alone. */
   afterList(): AsyncIterable<Page> {
-    return this.changes ? new RefetchById(this.stream, this.ctx, () => this.listed).read(this.changes.remaining()) : noPages();
+    if (!this.changes) return noPages();
+    return this.stampedChanges(new RefetchById(this.stream, this.ctx, () => this.listed).read(this.changes.remaining()));
   }
 
   final(cap: number): StreamState {
     const created = this.created.filter.final(cap);
-    return { ...created, ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }) };
+    return { ...created, ...this.stampState(() => this.changeStamp.final()), ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }) };
+  }
+
+  private stampState(part: () => StreamState): StreamState {
+    return this.stream.definition.cursor?.stampsChange ? part() : {};
+  }
+
+  /** Records re-read by id: held to start_date, stamped with the time of the event that named them. */
+  private async *stampedChanges(pages: AsyncIterable<Page>): AsyncGenerator<Page> {
+    for await (const page of pages) {
+      const records = page.records.filter((record) => !this.created.filter.beforeStartDate(record));
+      for (const record of records) this.accepted(record, this.changes!.eventTime(record));
+      if (records.length > 0) yield { ...page, records };
+    }
+  }
+
+  private accepted(record: Rec, eventTime: number | undefined): void {
+    if (this.stream.definition.cursor?.stampsChange) this.changeStamp.stamp(record, eventTime);
+  }
+
+  private followOrder(record: Rec): void {
+    if (this.sortedUpTo === null) return;
+    const at = toInstant(record[this.created.filter.field]);
+    if (at === undefined) return;
+    if (this.sortedUpTo !== undefined && at < this.sortedUpTo) {
+      this.sortedUpTo = null;
+      this.ctx.logger.info(
+        `Stream '${this.stream.name}': the list asked sorted by creation time answered record ${JSON.stringify(record.id ?? null)} out of order; checkpoints keep the starting point for the rest of this read.`
+      );
+      return;
+    }
+    this.sortedUpTo = at;
   }
 }
 
@@ -186,8 +258,14 @@ class FullRefreshCursor implements StreamCursor {
   constructor(
     private readonly created: CreatedCursor | undefined,
     private readonly resume: ChildResume | undefined,
-    private readonly saved: StreamState | undefined
+    private readonly saved: StreamState | undefined,
+    private readonly changeStamp: ChangeStamp | undefined
   ) {}
+
+  /** A full refresh emits records as they are; a record the connector makes is stamped as in an incremental read. */
+  stamp(record: Rec, eventTime?: number): Rec {
+    return this.changeStamp ? this.changeStamp.stamp(record, eventTime) : record;
+  }
 
   get requestParams(): Record<string, string | number> | undefined {
     return this.created?.server?.params;

@@ -37,6 +37,18 @@ const DERIVED: ReadonlyArray<[target: string, sources: string[]]> = [
 ];
 
 /**
+ * The vendor's value a derived time was made from, when the derived field is
+ * null because that value is no timestamp this dialect reads (`+01`, `BST`):
+ * the record keeps it as sent, and the cursor names it in its warning.
+ */
+export function unreadableSourceOf(record: Rec, target: string): { field: string; value: unknown } | undefined {
+  if (record[target] !== null) return undefined;
+  const sources = DERIVED.find(([t]) => t === target)?.[1] ?? [];
+  const field = sources.find((source) => record[source] !== undefined && record[source] !== null);
+  return field === undefined ? undefined : { field, value: record[field] };
+}
+
+/**
  * Fills `created_at_utc` / `updated_at_utc` from the vendor's fields when the
  * record lacks them, as ISO 8601 UTC. Mutates the freshly parsed record: no copy
  * on the hot path.

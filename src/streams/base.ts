@@ -8,6 +8,7 @@ import { Config } from '../config';
 import type { ApiClient } from '../http';
 import { ApiError, ConnectorError } from '../protocol';
 // Files, not '../read': discover loads the stream classes, and the read barrel would load the whole read loop with them.
+import { CHANGED_AT } from '../read/change-stamp';
 import { checkedChildPage, ProductGone } from '../read/child-not-found';
 import { resumable } from '../read/child-resume';
 import { deriveTimestamps, readPage } from '../read/dialect';
@@ -58,6 +59,11 @@ export interface CursorDeclaration {
   changeFeed?: string;
   /** Incremental reads start `lookback_days` before the state (records change after creation). */
   lookback?: boolean;
+  /**
+   * The records carry no update time: discover declares the derived `changed_at_utc`
+   * (src/read/change-stamp.ts) as the cursor, `field` stays the list's creation position in the state.
+   */
+  stampsChange?: boolean;
 }
 
 const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');
@@ -91,7 +97,14 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
   }
 
   override get cursorField(): string | string[] {
-    return this.definition.cursor?.field ?? [];
+    const declared = this.definition.cursor;
+    return declared?.stampsChange ? CHANGED_AT : (declared?.field ?? []);
+  }
+
+  /** An incremental stream resumes from its state: Airbyte may hand an interrupted attempt's state to the next one. */
+  override asAirbyteStream(): AirbyteStream {
+    const stream = super.asAirbyteStream();
+    return this.definition.cursor ? { ...stream, is_resumable: true } as AirbyteStream : stream;
   }
 
   getJsonSchema(): Record<string, unknown> {

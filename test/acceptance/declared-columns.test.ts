@@ -17,6 +17,13 @@ afterAll(() => connector.cleanup());
 const STREAMS = ['orders', 'customers', 'products'];
 const catalog = subCatalog(readJson(catalogPathOf(catTests('basic_read')[0])), STREAMS);
 
+/**
+ * changed_at_utc, the cursor of orders and customers, is derived by incremental reads only (a full refresh
+ * emits the records as the API sends them): empty in this full read, set on every incremental record
+ * (test/acceptance/incremental-contract.test.ts).
+ */
+const INCREMENTAL_ONLY = { orders: ['changed_at_utc'], customers: ['changed_at_utc'], products: [] };
+
 const empty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
 /** Per stream, the declared top-level properties that every emitted record leaves empty. */
@@ -47,11 +54,11 @@ describe('orders, customers and products declare no column that every record lea
 
   it('on a live-form shop (vendor dialect, page_size_parameter count)', async () => {
     sandbox = await startSandbox({ vendor: true, rateLimitCapacity: 0 });
-    expect(await deadColumns(configFor(sandbox.url, { page_size_parameter: 'count' }))).toEqual({ orders: [], customers: [], products: [] });
+    expect(await deadColumns(configFor(sandbox.url, { page_size_parameter: 'count' }))).toEqual(INCREMENTAL_ONLY);
   });
 
   it("on the seed's form", async () => {
     sandbox = await startSandbox({ rateLimitCapacity: 0 });
-    expect(await deadColumns(configFor(sandbox.url))).toEqual({ orders: [], customers: [], products: [] });
+    expect(await deadColumns(configFor(sandbox.url))).toEqual(INCREMENTAL_ONLY);
   });
 });

@@ -39,7 +39,8 @@ it.each([
   const warned = logs(run, 'WARN').filter((l) => l.startsWith('The events log (/v1/events)'));
   expect(warned).toHaveLength(1);
   expect(warned[0]).toMatch(/next sync asks the log from the same point/);
-  expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-02T00:00:00.000Z', changes_since: STATE.orders.changes_since });
+  // changed_at_utc: the greatest value stamped, the newest order's creation.
+  expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-02T00:00:00.000Z', changed_at_utc: '2024-03-02T00:00:00.000Z', changes_since: STATE.orders.changes_since });
   expect(server.seen.filter((s) => s.url.startsWith('/v1/events')).length).toBe(status === 500 ? 2 : 1);
 });
 
@@ -55,7 +56,7 @@ it('an event naming an old order: the order is emitted again from the list read,
   expect(run.code).toBe(0);
   expect(records(run, 'orders').map((r) => r.id)).toEqual([1, 2, 3]);
   expect(server.seen.filter((s) => /^\/v1\/orders\/\d/.test(s.url) || s.url.includes('ids='))).toEqual([]);
-  expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-02T00:00:00.000Z', changes_since: '2024-03-01T12:30:00.000Z' });
+  expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-02T00:00:00.000Z', changed_at_utc: '2024-03-02T00:00:00.000Z', changes_since: '2024-03-01T12:30:00.000Z' });
 });
 
 describe('an order the events log names answers 404 when read again by id', () => {
@@ -86,10 +87,11 @@ describe('an order the events log names answers 404 when read again by id', () =
     const run = await read(cfg(server.url), { streams: ['orders'], mode: 'incremental', state: STATE });
     expect(errorTraces(run)).toEqual([]);
     expect(run.code).toBe(0);
-    expect(records(run, 'orders').find((r) => r.id === 9)).toEqual(order9);
+    // As the API sent it, plus its cursor value: the event's time (later than its creation and the starting state).
+    expect(records(run, 'orders').find((r) => r.id === 9)).toEqual({ ...order9, changed_at_utc: new Date(events[0].created_at_utc).toISOString() });
     expect(server.seen.filter((s) => s.url.startsWith('/v1/orders/9'))).toHaveLength(2);
     expect(logs(run).filter((l) => /deleted since/.test(l))).toEqual([]);
-    expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-02T00:00:00.000Z', changes_since: '2024-03-01T13:00:00.000Z' });
+    expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-02T00:00:00.000Z', changed_at_utc: '2024-03-02T00:00:00.000Z', changes_since: '2024-03-01T13:00:00.000Z' });
   });
 
   it('twice: taken as deleted, logged once, the stream completes without it', async () => {

@@ -195,10 +195,13 @@ describe('discovery (acceptance_tests.discovery)', () => {
     }
   });
 
-  it('the four per-product streams, and only they, are resumable (is_resumable, with the source-defined cursor the protocol asks of one)', () => {
+  it('the four per-product streams and every incremental stream, and only they, are resumable (is_resumable, with the source-defined cursor the protocol asks of one)', () => {
     const children = ['product_options', 'products_images', 'products_reviews', 'products_variations'];
-    expect(streams().filter((s) => s.is_resumable === true).map((s) => s.name).sort()).toEqual(children);
-    for (const name of children) expect([name, byName(name).source_defined_cursor]).toEqual([name, true]);
+    const incremental = streams().filter((s) => s.supported_sync_modes.includes('incremental')).map((s) => s.name);
+    expect(incremental.length).toBeGreaterThan(0);
+    const expected = [...new Set([...children, ...incremental])].sort();
+    expect(streams().filter((s) => s.is_resumable === true).map((s) => s.name).sort()).toEqual(expected);
+    for (const name of expected) expect([name, byName(name).source_defined_cursor]).toEqual([name, true]);
     expect(streams().filter((s) => s.is_resumable !== undefined && s.is_resumable !== true)).toEqual([]);
   });
 
@@ -211,13 +214,15 @@ describe('discovery (acceptance_tests.discovery)', () => {
       if (inc) {
         expect([s.name, s.supported_sync_modes]).toEqual([s.name, ['full_refresh', 'incremental']]);
         expect([s.name, s.source_defined_cursor, s.default_cursor_field]).toEqual([s.name, true, [inc.cursor]]);
-        // The cursor is in the schema and in every record the API serves (seed form).
+        // The cursor is in the schema and in every record the API serves (seed form); the derived change cursor
+        // (changed_at_utc, stamped by incremental reads) is made from the creation time, which every record carries.
         expect([s.name, Object.keys(s.json_schema.properties)]).toEqual([s.name, expect.arrayContaining([inc.cursor])]);
-        const without = truth[s.name].filter((r) => typeof r[inc.cursor!] !== 'string').length;
+        const served = inc.cursor === 'changed_at_utc' ? 'created_at_utc' : inc.cursor!;
+        const without = truth[s.name].filter((r) => typeof r[served] !== 'string').length;
         expect([s.name, without]).toEqual([s.name, 0]);
       } else {
         expect([s.name, s.supported_sync_modes]).toEqual([s.name, ['full_refresh']]);
-        // A resumable stream's cursor is synthetic (its place in the product list): source-defined, no default field.
+        // A resumable full-refresh-only stream's cursor is synthetic (its place in the product list): source-defined, no default field.
         expect([s.name, s.source_defined_cursor ?? false, s.default_cursor_field]).toEqual([s.name, s.is_resumable === true, undefined]);
       }
     }

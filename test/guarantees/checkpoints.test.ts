@@ -49,21 +49,76 @@ describe('Guarantee 4: mid-stream checkpoints on a large stream', () => {
     expect(killed).toBe(true);
     expect(first.signal).toBe('SIGKILL');
     expect(statusesOf(first, 'orders')).not.toContain('COMPLETE');
-    // Each checkpoint followed at least 1,000 more records, and kept the state the sync started from.
+    // Each checkpoint followed at least 1,000 more records. The orders list is asked sorted by date and was so:
+    // the creation position moved with the records emitted (the cursor value with it), the feed's stayed.
     expect(midStream[0].after).toBeGreaterThanOrEqual(1000);
     expect(midStream[1].after - midStream[0].after).toBeGreaterThanOrEqual(1000);
-    for (const { state } of midStream) expect(state).toEqual({ created_at_utc: from, changes_since: changesSince });
+    const emittedBefore = (n: number) => records(first, 'orders').slice(0, n);
+    for (const { after, state } of midStream) {
+      const last = Math.max(...emittedBefore(after).map((r) => instant(r.created_at_utc)!));
+      expect(state).toEqual({ created_at_utc: new Date(last).toISOString(), changed_at_utc: new Date(last).toISOString(), changes_since: changesSince });
+    }
+    expect(instant(midStream[0].state.created_at_utc)).toBeGreaterThan(instant(from)!);
 
     const second = await read(config, { streams: ['orders'], mode: 'incremental', state: lastStates(first), timeoutMs: 120_000 });
     expect(errorTraces(second)).toEqual([]);
     expect(second.code).toBe(0);
-    // The uninterrupted run also checkpoints mid-stream: at least 2 STATEs before the final one.
-    expect(statesOf(second, 'orders').length).toBeGreaterThanOrEqual(3);
+    // The resumed run starts at the last checkpoint's position: it emits the orders created at or after it
+    // (those at it again), not everything the killed run already emitted; and checkpoints mid-stream too.
+    const position = instant(midStream[1].state.created_at_utc)!;
+    const dueAfter = truth.filter((r) => instant(r.created_at_utc)! >= position).length;
+    expect(records(second, 'orders')).toHaveLength(dueAfter);
+    expect(dueAfter).toBeGreaterThanOrEqual(1000);
+    expect(statesOf(second, 'orders').length).toBeGreaterThanOrEqual(Math.floor(dueAfter / 1000) + 1);
 
     const due = truth.filter((r) => instant(r.created_at_utc)! >= instant(from)!);
     expect(due.length).toBeLessThan(truth.length); // the state really filtered something
     // Merged by key as a dedup destination would (a resume re-sends what followed the checkpoint).
     const { missing, extra, changed } = diff([...records(first, 'orders'), ...records(second, 'orders')], due, STREAM.orders.pk);
+    expect({ missing, extra, changed }).toEqual({ missing: [], extra: [], changed: [] });
+  });
+});
+
+describe('Issue 31: a first sync killed at 90 % does not start from zero', () => {
+  it('orders (asked sort=date, checked sorted): the first sync checkpoints forward; killed after 3,000 of 3,600, the rerun emits the rest and the lookback window, nothing lost', async () => {
+    const sb = await res.sandbox({ scale: 12, latencyMs: 2 });
+    const truth = (sb.truth() as Record<string, Rec[]>).orders;
+    // Shipped defaults: the lookback window and the events log on.
+    const config = testConfig(sb.url, { page_size: 100 });
+    let seen = 0;
+    let checkpoints = 0;
+    let killed = false;
+    const first = await read(config, {
+      streams: ['orders'],
+      mode: 'incremental',
+      timeoutMs: 120_000,
+      onMessage: (m: Message, child: ChildProcess) => {
+        if (m.type === 'RECORD') seen++;
+        if (m.type !== 'STATE' || killed) return;
+        if (++checkpoints === 3) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(killed).toBe(true);
+    expect(seen).toBeLessThan(truth.length);
+    const state = statesOf(first, 'orders').at(-1)!;
+    const position = instant(state.created_at_utc)!;
+    expect(position).toBeGreaterThan(Math.min(...truth.map((r) => instant(r.created_at_utc)!)));
+
+    const second = await read(config, { streams: ['orders'], mode: 'incremental', state: lastStates(first), timeoutMs: 120_000 });
+    expect(errorTraces(second)).toEqual([]);
+    expect(second.code).toBe(0);
+    // What the rerun emits: the orders from the checkpoint's position less the lookback window, and those the
+    // events log names since it; far from the whole stream again.
+    const windowStart = position - 30 * 24 * 60 * 60 * 1000;
+    const events = (sb.truth() as Record<string, Rec[]>).events.filter((e) => instant(e.created_at_utc)! >= position);
+    const named = new Set(events.map((e) => String(e.resource_id ?? e.subjectId)));
+    const allowed = new Set(truth.filter((r) => instant(r.created_at_utc)! >= windowStart || named.has(String(r.id))).map((r) => String(r.id)));
+    expect(records(second, 'orders').filter((r) => !allowed.has(String(r.id))).map((r) => r.id)).toEqual([]);
+    expect(records(second, 'orders').length).toBeLessThan(truth.length / 2);
+    const { missing, extra, changed } = diff([...records(first, 'orders'), ...records(second, 'orders')], truth, STREAM.orders.pk);
     expect({ missing, extra, changed }).toEqual({ missing: [], extra: [], changed: [] });
   });
 });

@@ -62,13 +62,13 @@ test('deletion records remove the order, customer and product (with its reviews,
     const deletedAt = new Date().toISOString();
     const olderThan = (iso: string) => new Date(Date.parse(iso) - 60_000).toISOString();
     const deletions = {
-      // Cursor created_at_utc: the record's own value (a tie with the stored row goes to the later record).
+      // Cursor changed_at_utc (stamped at or after the creation): the time of the deletion, later than the stored row's.
       orders: [
-        { id: order.id, created_at_utc: order.created_at_utc, _ab_cdc_deleted_at: deletedAt },
-        // A deletion whose cursor is older than the stored row loses to it (Airbyte keeps that row).
-        { id: staleTarget.id, created_at_utc: olderThan(staleTarget.created_at_utc), _ab_cdc_deleted_at: deletedAt },
+        { id: order.id, created_at_utc: order.created_at_utc, changed_at_utc: deletedAt, _ab_cdc_deleted_at: deletedAt },
+        // A deletion whose cursor is older than the stored row (older than its creation) loses to it (Airbyte keeps that row).
+        { id: staleTarget.id, created_at_utc: staleTarget.created_at_utc, changed_at_utc: olderThan(staleTarget.created_at_utc), _ab_cdc_deleted_at: deletedAt },
       ],
-      customers: [{ id: customer.id, created_at_utc: customer.created_at_utc, _ab_cdc_deleted_at: deletedAt }],
+      customers: [{ id: customer.id, created_at_utc: customer.created_at_utc, changed_at_utc: deletedAt, _ab_cdc_deleted_at: deletedAt }],
       // Cursor updated_at_utc: the time of the deletion, later than the last update.
       products: [
         { id: product.id, updated_at_utc: deletedAt, _ab_cdc_deleted_at: deletedAt },

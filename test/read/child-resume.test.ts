@@ -5,7 +5,7 @@
  */
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
-import { CHECKPOINT_EVERY_PRODUCTS, ChildResume, RESUME_KEY } from '../../src/read/child-resume';
+import { CHECKPOINT_EVERY_PRODUCTS, ChildResume, RESUME_KEY, RESUME_MAX_AGE_MS, configSha256 } from '../../src/read/child-resume';
 import { Slice } from '../../src/read/product-list';
 
 const logged: string[] = [];
@@ -84,5 +84,29 @@ describe('ChildResume', () => {
     const handed: unknown[] = [];
     for await (const { slice } of ChildResume.start('products_images', { [RESUME_KEY]: last![RESUME_KEY] }, logger).pending(asText())) handed.push(slice!.prd_id);
     expect(handed).toHaveLength(26);
+  });
+
+  it('a position older than a few hours, or written under another config, is ignored: every product is read; a fresh one from the same config is used', async () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const guard = (config: Record<string, unknown>) => ({ configSha256: configSha256(config), now: () => clock });
+    const config = { api_key: 'k', api_secret: 's', base_url: 'https://shop.example', page_size: 50 };
+    const { last } = await readAll(ChildResume.start('products_images', undefined, logger, guard(config)), range(1, 30));
+    expect(last![RESUME_KEY]).toMatchObject({ products_done: 25, written_at: '2026-01-01T00:00:00.000Z', config_sha256: configSha256(config) });
+    const saved = { [RESUME_KEY]: last![RESUME_KEY] };
+
+    // Within the window, another key or secret (not part of the fingerprint): resumed.
+    clock += RESUME_MAX_AGE_MS - 1000;
+    const fresh = await readAll(ChildResume.start('products_images', saved, logger, guard({ ...config, api_secret: 'rotated' })), range(1, 30));
+    expect(fresh.handed).toEqual(range(26, 5));
+    // Past it: a sync that has ended; read whole.
+    clock += 2000;
+    const stale = await readAll(ChildResume.start('products_images', saved, logger, guard(config)), range(1, 30));
+    expect(stale.handed).toEqual(range(1, 30));
+    expect(logged.filter((l) => /more than 6 hours ago/.test(l))).toHaveLength(1);
+    // Another config (another shop): read whole.
+    clock -= 2000;
+    const foreign = await readAll(ChildResume.start('products_images', saved, logger, guard({ ...config, base_url: 'https://other.example' })), range(1, 30));
+    expect(foreign.handed).toEqual(range(1, 30));
+    expect(logged.filter((l) => /another config/.test(l))).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { CursorFilter } from '../../src/read/cursor-filter';
+import { deriveTimestamps } from '../../src/read/dialect';
 
 const at = (iso: string) => ({ created_at_utc: iso });
 
@@ -20,12 +21,20 @@ describe('CursorFilter', () => {
     expect(f.final(undefined)).toEqual({ created_at_utc: '2024-03-01T10:00:00.000Z' });
   });
 
-  it('applies start_date on a first sync only', () => {
+  it('applies start_date on every read: a first sync, a later one, and one whose lookback window reaches before it', () => {
     const first = new CursorFilter('created_at_utc', 'orders', undefined, '2024-01-01T00:00:00.000Z');
     expect(first.accepts(at('2023-12-31T23:59:59Z'))).toBe(false);
     expect(first.accepts(at('2024-01-01T00:00:00Z'))).toBe(true);
     const later = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2023-06-01T00:00:00Z' }, '2024-01-01T00:00:00.000Z');
-    expect(later.accepts(at('2023-12-31T23:59:59Z'))).toBe(true);
+    expect(later.accepts(at('2023-12-31T23:59:59Z'))).toBe(false);
+    expect(later.accepts(at('2024-01-01T00:00:00Z'))).toBe(true);
+    // The case: state 2024-06-10, start_date 2024-06-01, a 30-day lookback.
+    const day = 24 * 60 * 60 * 1000;
+    const windowed = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-06-10T00:00:00Z' }, '2024-06-01T00:00:00Z', undefined, 30 * day);
+    expect(windowed.accepts(at('2024-05-11T00:00:00Z'))).toBe(false);
+    expect(windowed.accepts(at('2024-05-31T23:59:59Z'))).toBe(false);
+    expect(windowed.accepts(at('2024-06-01T00:00:00Z'))).toBe(true);
+    expect(windowed.since).toBe(Date.parse('2024-06-01T00:00:00Z'));
   });
 
   it('keeps the previous state in mid-stream checkpoints and the maximum at the end', () => {
@@ -67,6 +76,20 @@ describe('CursorFilter', () => {
     expect(f.final(undefined)).toEqual({ created_at_utc: '2024-02-01T00:00:00.000Z' });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/'orders': record 1 has "1"/);
+  });
+
+  it('a vendor time the dialect cannot read (+01, BST) is kept as sent beside a null derived field, and warned once per stream, naming it', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => warnings.push(m) } as never;
+    const f = new CursorFilter('created_at_utc', 'orders', { created_at_utc: '2024-01-01T00:00:00Z' }, undefined, logger);
+    const bst = deriveTimestamps({ id: 7, created: 'Mon, 01 Jul 2024 10:00:00 BST' });
+    const offset = deriveTimestamps({ id: 8, created: '2024-07-01T10:00:00+01' });
+    expect(bst).toEqual({ id: 7, created: 'Mon, 01 Jul 2024 10:00:00 BST', created_at_utc: null });
+    expect(offset).toEqual({ id: 8, created: '2024-07-01T10:00:00+01', created_at_utc: null });
+    expect(f.accepts(bst)).toBe(true);
+    expect(f.accepts(offset)).toBe(true);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/'orders': record 7 has "Mon, 01 Jul 2024 10:00:00 BST" in 'created', which is not an ISO 8601 or RFC 2822 timestamp \(kept as sent; 'created_at_utc' is null\)/);
   });
 
   it('a lookback widens what is emitted before a saved state, never the state itself nor start_date', () => {

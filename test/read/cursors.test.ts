@@ -27,7 +27,7 @@ async function cursorOf(stream: Orders | Themes | ProductsReviews, incremental: 
   return cursors.open(stream, incremental);
 }
 
-const at = (iso: string) => ({ id: iso, created_at_utc: iso });
+const at = (iso: string): Record<string, unknown> => ({ id: iso, created_at_utc: iso });
 
 describe('the incremental cursor', () => {
   it('asks orders from the saved state less the 24 h margin, sorted by date, and emits only records at or after the state', async () => {
@@ -38,7 +38,58 @@ describe('the incremental cursor', () => {
     expect(cursor.accepts(at(saved))).toBe(true);
     expect(cursor.accepts(at('2024-03-05T00:00:00Z'))).toBe(true);
     // No change feed was read (no events stream in this run): the final state starts the feed at the new cursor.
-    expect(cursor.final(Date.parse('2024-03-04T00:00:00Z'))).toEqual({ created_at_utc: '2024-03-04T00:00:00.000Z', changes_since: '2024-03-04T00:00:00.000Z' });
+    // changed_at_utc: the greatest value stamped (the newest record's creation time), not capped: it only bounds later stamps from below.
+    expect(cursor.final(Date.parse('2024-03-04T00:00:00Z'))).toEqual({
+      created_at_utc: '2024-03-04T00:00:00.000Z',
+      changed_at_utc: '2024-03-05T00:00:00.000Z',
+      changes_since: '2024-03-04T00:00:00.000Z',
+    });
+  });
+
+  it('stamps changed_at_utc on every emitted order at or after the state it started from, and never below a value it stamped in an earlier sync', async () => {
+    const cfg = config({ lookback_days: 30 });
+    const first = await cursorOf(new Orders(ctx(cfg)), true, {}, cfg);
+    const old = at('2024-01-01T00:00:00Z');
+    expect(first.accepts(old)).toBe(true);
+    expect(old.changed_at_utc).toBe('2024-01-01T00:00:00.000Z');
+    // A record the connector makes (a deletion) gets a value at or after an event's time.
+    expect(first.stamp({ id: 'gone', created_at_utc: '2024-01-01T00:00:00Z' }, Date.parse('2024-02-03T00:00:00Z')).changed_at_utc).toBe('2024-02-03T00:00:00.000Z');
+    const state = first.final(Date.parse('2024-03-01T00:00:00Z'));
+    expect(state.changed_at_utc).toBe('2024-02-03T00:00:00.000Z');
+
+    // The next sync re-emits an order from its lookback window, created before the state: stamped at the state, not its creation.
+    const second = await cursorOf(new Orders(ctx(cfg)), true, { orders: { ...state, created_at_utc: '2024-01-20T00:00:00Z' } }, cfg);
+    const inWindow = at('2024-01-10T00:00:00Z');
+    expect(second.accepts(inWindow)).toBe(true);
+    expect(inWindow.created_at_utc).toBe('2024-01-10T00:00:00Z');
+    expect(inWindow.changed_at_utc).toBe('2024-02-03T00:00:00.000Z');
+    // An older state (no changed_at_utc) stands at its creation position.
+    const older = await cursorOf(new Orders(ctx(cfg)), true, { orders: { created_at_utc: '2024-01-20T00:00:00Z' } }, cfg);
+    const again = at('2024-01-10T00:00:00Z');
+    expect(older.accepts(again)).toBe(true);
+    expect(again.changed_at_utc).toBe('2024-01-20T00:00:00.000Z');
+  });
+
+  it('with start_date, a later read whose lookback window reaches before it emits nothing created before start_date', async () => {
+    const cfg = config({ lookback_days: 30, start_date: '2024-06-01T00:00:00Z' });
+    const cursor = await cursorOf(new Orders(ctx(cfg)), true, { orders: { created_at_utc: '2024-06-10T00:00:00Z' } }, cfg);
+    expect(cursor.accepts(at('2024-05-11T00:00:00Z'))).toBe(false);
+    expect(cursor.accepts(at('2024-06-01T00:00:00Z'))).toBe(true);
+    expect(cursor.requestParams).toEqual({ from: Date.parse('2024-06-01T00:00:00Z') / 1000 - 24 * 60 * 60, sort: 'date' });
+  });
+
+  it('of orders on a first sync asks the list sorted by date and moves checkpoints with the records while the list is proven sorted', async () => {
+    const cursor = await cursorOf(new Orders(ctx()), true, {});
+    expect(cursor.requestParams).toEqual({ sort: 'date' });
+    const day = (n: number) => new Date(Date.UTC(2024, 0, 1) + n * 60_000).toISOString();
+    for (let i = 0; i < CHECKPOINT_EVERY_RECORDS; i++) expect(cursor.accepts(at(day(i)))).toBe(true);
+    const last = new Date(Date.parse(day(CHECKPOINT_EVERY_RECORDS - 1))).toISOString();
+    expect(cursor.recordsDone(CHECKPOINT_EVERY_RECORDS)).toEqual({ created_at_utc: last, changed_at_utc: last });
+    // A record out of order: the list is not sorted after all, so the creation position falls back to the
+    // starting point (none on a first sync: everything is read again); the cursor value never moves back.
+    expect(cursor.accepts(at(day(5)))).toBe(true);
+    for (let i = 0; i < CHECKPOINT_EVERY_RECORDS; i++) cursor.accepts(at(day(CHECKPOINT_EVERY_RECORDS + i)));
+    expect(cursor.recordsDone(CHECKPOINT_EVERY_RECORDS + 1)).toEqual({ changed_at_utc: last });
   });
 
   it('widens the saved state by the lookback window, and sends no server filter when use_order_filters is off', async () => {
