@@ -4,7 +4,7 @@ import { Config } from '../config';
 import type { ApiClient } from '../http';
 import { ConnectorState, SelectedStream, StreamState } from '../protocol';
 import type { EcommerceStream } from '../streams';
-import { CHANGES_SINCE, ChangeFeed, StreamChanges } from './change-feed';
+import { CHANGES_SINCE, ChangeFeed, EVENTS_SINCE_ID, LogPosition, StreamChanges } from './change-feed';
 import { ChildResume, RESUME_KEY } from './child-resume';
 import { CreatedSinceFilter } from './created-since-filter';
 import { CursorFilter } from './cursor-filter';
@@ -37,6 +37,8 @@ export interface StreamCursor {
   readonly start: string;
   /** Server-side filter parameters for the list (undefined: the whole list). */
   readonly requestParams?: Record<string, string | number>;
+  /** The list's pages when the run already read them (the events log, read once by the change feed); undefined: read the list. */
+  readonly listPages?: () => AsyncIterable<Page>;
   /** Whether a listed record is emitted. */
   accepts(record: Rec): boolean;
   /** The slices still to read, numbered in order. */
@@ -54,7 +56,12 @@ export interface StreamCursor {
 /** The keys a stream's saved state may hold, as its cursor writes them: the cursor field, the change feed's position, a full refresh's resume point. */
 export function stateKeysOf(stream: EcommerceStream): string[] {
   const declared = stream.definition.cursor;
-  const keys = [declared?.field, declared?.changeFeed && CHANGES_SINCE, stream.partitions.resumable && RESUME_KEY];
+  const keys = [
+    declared?.field,
+    declared?.changeFeed && CHANGES_SINCE,
+    (declared?.changeFeed || declared?.eventsLog) && EVENTS_SINCE_ID,
+    stream.partitions.resumable && RESUME_KEY,
+  ];
   return keys.filter((key): key is string => typeof key === 'string');
 }
 
@@ -81,7 +88,8 @@ export class Cursors {
       const created = new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, saved, config.start_date, logger, lookbackMs), config, logger);
       // Records changed since the last sync that the events log names (read before the list, see src/read/change-feed.ts).
       const changes = declared.changeFeed ? await this.changesOf(stream, saved) : undefined;
-      return new IncrementalCursor(stream, created, saved, changes, this.ctx);
+      const log = declared.eventsLog ? { position: new LogPosition(saved), pages: this.feed?.readsForEventsStream ? () => this.feed!.pages() : undefined } : undefined;
+      return new IncrementalCursor(stream, created, saved, changes, log, this.ctx);
     }
     // A full refresh without start_date emits everything: no per-record cursor work.
     const created =
@@ -94,7 +102,7 @@ export class Cursors {
 
   /** On a first sync (no feed), nothing to re-read: the feed only starts its cursor. */
   private async changesOf(stream: EcommerceStream, saved: StreamState | undefined): Promise<StreamChanges> {
-    return this.feed ? this.feed.changesFor(stream, saved) : new StreamChanges(new Map(), undefined);
+    return this.feed ? this.feed.changesFor(stream, saved) : new StreamChanges(new Map(), undefined, undefined);
   }
 }
 
@@ -134,8 +142,14 @@ class IncrementalCursor implements StreamCursor {
     private readonly created: CreatedCursor,
     private readonly saved: StreamState | undefined,
     private readonly changes: StreamChanges | undefined,
+    /** The events log's own stream: its place in the log, and the pages of the run's one read of it. */
+    private readonly log: { position: LogPosition; pages?: () => AsyncIterable<Page> } | undefined,
     private readonly ctx: { config: Config; client: ApiClient; logger: AirbyteLogger }
   ) {}
+
+  get listPages(): (() => AsyncIterable<Page>) | undefined {
+    return this.log?.pages;
+  }
 
   get start(): string {
     return `incremental, ${this.created.filter.startsFrom()}`;
@@ -148,6 +162,7 @@ class IncrementalCursor implements StreamCursor {
   /** A record the change feed named is emitted whatever its creation time. */
   accepts(record: Rec): boolean {
     if (this.listed.length < WITNESSES && (typeof record.id === 'string' || typeof record.id === 'number')) this.listed.push(record.id);
+    this.log?.position.saw(record);
     const wanted = this.created.accepts(record);
     return (this.changes?.take(record) ?? false) || wanted;
   }
@@ -165,7 +180,7 @@ class IncrementalCursor implements StreamCursor {
     this.sinceCheckpoint += count;
     if (this.sinceCheckpoint < CHECKPOINT_EVERY_RECORDS) return undefined;
     this.sinceCheckpoint = 0;
-    return { ...this.created.filter.startingState(), ...this.changes?.state(this.saved) };
+    return { ...this.created.filter.startingState(), ...this.changes?.state(this.saved), ...this.log?.position.state(false) };
   }
 
   /** The changes the list did not bring, read again by id: they leave the creation cursor alone. */
@@ -175,7 +190,7 @@ class IncrementalCursor implements StreamCursor {
 
   final(cap: number): StreamState {
     const created = this.created.filter.final(cap);
-    return { ...created, ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }) };
+    return { ...created, ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }), ...this.log?.position.state(true) };
   }
 }
 

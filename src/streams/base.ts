@@ -58,6 +58,8 @@ export interface CursorDeclaration {
   changeFeed?: string;
   /** Incremental reads start `lookback_days` before the state (records change after creation). */
   lookback?: boolean;
+  /** The stream is the events log: its state keeps the last event id, and its incremental read is the change feed's one read of the log. */
+  eventsLog?: boolean;
 }
 
 const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');
