@@ -32,7 +32,7 @@ describe('state the connector does not use', () => {
     expect(errorTraces(run)).toEqual([]);
     expect(logs(run, 'WARN')).toEqual([
       "The state's entries for 'invoices' name no stream of this connector and are ignored.",
-      "The state of stream 'orders' has 'updatedAt', which this connector does not use (the stream uses 'created_at_utc', 'changes_since'); ignored.",
+      "The state of stream 'orders' has 'updatedAt', which this connector does not use (the stream uses 'created_at_utc', 'changes_since', 'events_since_id'); ignored.",
     ]);
     expect(starts(run)).toEqual(["Stream 'orders': incremental, from the saved state, created_at_utc 2024-06-01T00:00:00.000Z."]);
   });
