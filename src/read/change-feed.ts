@@ -3,6 +3,7 @@ import { AirbyteLogger } from 'faros-airbyte-cdk';
 import { ApiError, ConnectorState, SelectedStream, StreamState } from '../protocol';
 import { EcommerceStream } from '../streams';
 import { toInstant } from './dialect';
+import { Heartbeat } from './heartbeat';
 import { Page, Rec } from './pagination';
 import { CREATED_SINCE, EVENTS } from './vendor';
 
@@ -147,8 +148,13 @@ export class ChangeFeed {
     const { from, sinceId } = this.start;
     const read: LogRead = { changes: [], byId: false, pages: [] };
     let honoured = true;
+    let pages = 0;
+    let events = 0;
+    const heartbeat = Heartbeat.start(this.logger, () => `reading the events log (${EVENTS.path}) for the change feed: ${pages} pages, ${events} events so far`);
     try {
       for await (const page of this.events.readSlice(undefined, params)) {
+        pages++;
+        events += page.records.length;
         if (this.eventsStart) read.pages.push({ ...page, records: page.records.filter((r) => keptFor(this.eventsStart!, r)) });
         for (const event of page.records) {
           const at = toInstant(event[EVENTS.time]);
@@ -172,6 +178,8 @@ export class ChangeFeed {
         `The events log (${EVENTS.path}) ${why}: changes to existing orders and customers are not read this sync (the orders lookback window still applies), and the next sync asks the log from the same point.`
       );
       return undefined;
+    } finally {
+      heartbeat.stop();
     }
     const [name, value] = Object.entries(params)[0];
     if (!honoured) {
