@@ -265,13 +265,18 @@ function subjectOf(event: Rec, at: number | undefined, id: number | undefined): 
  * from the list and not asked again; the rest are re-read by id afterwards.
  */
 export class StreamChanges {
+  /** The log was read and named at least one change of this stream since its cursor: it is proven to log them. */
+  readonly namedAny: boolean;
+
   constructor(
     private readonly pending: Map<string, string | number>,
     /** The feed's next cursor; undefined on a first sync (see state()). */
     private readonly next: number | undefined,
     /** The last event id read (or the saved one); undefined until a read by id is possible. */
     private readonly nextId: number | undefined
-  ) {}
+  ) {
+    this.namedAny = pending.size > 0;
+  }
 
   /** true when the record is one the log named and the list brought it: emit it. */
   take(record: Rec): boolean {

@@ -84,10 +84,14 @@ export class Cursors {
     const declared = stream.definition.cursor;
     const saved = this.state[stream.name];
     if (incrementalMode && declared) {
-      const lookbackMs = declared.lookback ? config.lookback_days * 24 * 60 * 60 * 1000 : 0;
-      const created = new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, saved, config.start_date, logger, lookbackMs), config, logger);
       // Records changed since the last sync that the events log names (read before the list, see src/read/change-feed.ts).
       const changes = declared.changeFeed ? await this.changesOf(stream, saved) : undefined;
+      // The window re-reads recent records for changes no log told of: not needed once the log named this stream's changes.
+      const lookbackMs = declared.lookback && !changes?.namedAny ? config.lookback_days * 24 * 60 * 60 * 1000 : 0;
+      if (declared.lookback && changes?.namedAny && config.lookback_days > 0) {
+        logger.info(`Stream '${stream.name}': the events log named its changes since the last sync, so the lookback window (lookback_days) is not read this sync.`);
+      }
+      const created = new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, saved, config.start_date, logger, lookbackMs), config, logger);
       const log = declared.eventsLog ? { position: new LogPosition(saved), pages: this.feed?.readsForEventsStream ? () => this.feed!.pages() : undefined } : undefined;
       return new IncrementalCursor(stream, created, saved, changes, log, this.ctx);
     }
