@@ -53,11 +53,19 @@ function minimumRequests(truth: Truth, parents: Record<string, Record<string, nu
 interface Pair {
   full_requests: number;
   incremental_requests: number;
+  /** The incremental sync's requests to /v1/events (the change feed and the events stream together). */
+  incremental_events_requests: number;
   complete: boolean;
   estimates: string[];
 }
 
-async function syncTwice(sandbox: Sandbox, dir: string, options: object, between: () => void): Promise<Pair> {
+/**
+ * A full sync, `between`, then an incremental sync from its state. `settled`: one
+ * incremental sync more before `between`, so that the measured one starts from a
+ * state every reader of the events log has written since_id into (a shop synced
+ * on a schedule; the first incremental sync after the full one asks `created_after`).
+ */
+async function syncTwice(sandbox: Sandbox, dir: string, options: object, between: () => void, settled = false): Promise<Pair> {
   const configFile = path.join(dir, 'config.json');
   const catalogFile = path.join(dir, 'catalog.json');
   fs.writeFileSync(
@@ -80,16 +88,20 @@ async function syncTwice(sandbox: Sandbox, dir: string, options: object, between
   const first = await runConnector(args, path.join(dir, 'full.jsonl'));
   const fullRequests = sandbox.counters().requests;
   fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(lastStates(first)));
+  const warmUp = settled ? await runConnector([...args, '--state', path.join(dir, 'state.json')], path.join(dir, 'warm-up.jsonl')) : undefined;
+  if (warmUp) fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(lastStates(warmUp)));
   between();
   sandbox.resetCounters();
   const second = await runConnector([...args, '--state', path.join(dir, 'state.json')], path.join(dir, 'incremental.jsonl'));
   const incrementalRequests = sandbox.counters().requests;
+  const incrementalEvents = sandbox.counters().byResource.events ?? 0;
   const truth = truthOf(sandbox);
-  const records = (stream: string) => [first, second].flatMap((r) => recordsOf(r, stream));
+  const runs = warmUp ? [first, warmUp, second] : [first, second];
+  const records = (stream: string) => runs.flatMap((r) => recordsOf(r, stream));
   const complete =
-    first.code === 0 && second.code === 0 && STREAM_TABLE.every((s) => isClean(compareToTruth(s.name, records(s.name), truth, { merge: true })));
+    runs.every((r) => r.code === 0) && STREAM_TABLE.every((s) => isClean(compareToTruth(s.name, records(s.name), truth, { merge: true })));
   const estimates = first.messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'ESTIMATE').map((m) => m.trace.estimate.name);
-  return { full_requests: fullRequests, incremental_requests: incrementalRequests, complete, estimates: estimates.sort() };
+  return { full_requests: fullRequests, incremental_requests: incrementalRequests, incremental_events_requests: incrementalEvents, complete, estimates: estimates.sort() };
 }
 
 /** The shop change between the two syncs: new orders and customers, a few updated products, a new review. */
@@ -140,6 +152,41 @@ async function changedScenario(scale: number) {
   }
 }
 
+/** A shop's history: this many events in its log before the first sync (stock changes, order updates, ...). */
+const HISTORY_EVENTS = 100_000;
+
+/**
+ * The 1 % change on a shop whose events log already holds HISTORY_EVENTS
+ * (issue 30): what the log adds to an incremental sync, against the goal of
+ * (new events ÷ page size) + 3 requests. `settings` chooses a server that
+ * honours `since_id` / `created_after` or one that ignores them.
+ */
+async function historyScenario(scale: number, settings: object) {
+  const sandbox = await startSandbox({ vendor: true, rateLimitCapacity: 0, scale });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-live-shop-'));
+  try {
+    sandbox.updateSettings(settings);
+    // The sandbox inserts at most 10,000 records per mutation.
+    for (let n = 0; n < HISTORY_EVENTS; n += 10_000) sandbox.mutate({ op: 'insert', resource: 'events', count: Math.min(10_000, HISTORY_EVENTS - n) });
+    let lastEventId = 0;
+    const pair = await syncTwice(
+      sandbox,
+      dir,
+      {},
+      () => {
+        lastEventId = Math.max(...truthOf(sandbox).streams.events.map((e) => e.id as number));
+        changeOnePercent(sandbox);
+      },
+      true
+    );
+    const newEvents = truthOf(sandbox).streams.events.filter((e) => (e.id as number) > lastEventId).length;
+    return { events: HISTORY_EVENTS, newEvents, eventsGoal: Math.ceil(newEvents / PAGE) + 3, ...pair };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await sandbox.close();
+  }
+}
+
 async function scenario(scale: number, settings: object, options: object) {
   const sandbox = await startSandbox({ vendor: true, rateLimitCapacity: 0, scale });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-live-shop-'));
@@ -165,6 +212,8 @@ export async function liveShop(quick: boolean) {
   const ignored = await scenario(scale, { embed: false, orderFilters: false, counts: false }, {});
   const before = await scenario(scale, {}, OFF);
   const changed = await changedScenario(scale);
+  const history = await historyScenario(scale, {});
+  const historyIgnored = await historyScenario(scale, { eventFilters: false });
   const vendorMinutes = (requests: number) => Math.max(0, requests - BUCKET) / DRAIN / 60;
   return {
     page_size: PAGE,
@@ -173,6 +222,8 @@ export async function liveShop(quick: boolean) {
     ignored,
     before,
     changed,
+    history,
+    history_ignored: historyIgnored,
     full_over_minimum: honoured.full_requests / honoured.fullMinimum,
     incremental_over_minimum: honoured.incremental_requests / honoured.incrementalMinimum,
     ignored_minus_before: {
@@ -184,6 +235,10 @@ export async function liveShop(quick: boolean) {
       honoured_incremental: vendorMinutes(honoured.incremental_requests),
       before_full: vendorMinutes(before.full_requests),
       before_incremental: vendorMinutes(before.incremental_requests),
+      changed_full: vendorMinutes(changed.full_requests),
+      changed_incremental: vendorMinutes(changed.incremental_requests),
+      history_incremental: vendorMinutes(history.incremental_requests),
+      history_ignored_incremental: vendorMinutes(historyIgnored.incremental_requests),
     },
   };
 }
@@ -197,6 +252,9 @@ export function liveShopRows(r: Awaited<ReturnType<typeof liveShop>>, ratio: (x:
     [s, 'server honouring none: every record; requests − before (full, incremental)', `${r.ignored.complete ? 'all records' : 'RECORDS MISSING'}; +${r.ignored_minus_before.full}, +${r.ignored_minus_before.incremental}`, 'all; ≤ +3', ok(r.ignored.complete && r.ignored_minus_before.full <= 3 && r.ignored_minus_before.incremental <= 3)],
     [s, `1 % of orders and customers changed (${r.changed.changed}): incremental requests ÷ (minimum ${r.changed.todayMinimum} + lookback pages ${r.changed.lookbackPages} + changed ÷ 100)`, `${r.changed.incremental_requests} ÷ ${r.changed.goalBase} = ${ratio(r.changed.over_goal_base)}`, '≤ 1.05', ok(r.changed.over_goal_base <= 1.05 && r.changed.complete)],
     [s, '1 % changed: full sync requests (unchanged by the change feed)', String(r.changed.full_requests), `= ${r.honoured.full_requests}`, ok(r.changed.full_requests === r.honoured.full_requests)],
+    [s, `1 % changed: full and incremental requests side by side (minutes at 2 requests/s)`, `${r.changed.full_requests} (${m(r.vendor_minutes.changed_full)}), ${r.changed.incremental_requests} (${m(r.vendor_minutes.changed_incremental)})`, '—', '—'],
+    [s, `1 % changed, ${r.history.events} events in the log: incremental /v1/events requests (${r.history.newEvents} new events)`, `${r.history.incremental_events_requests} (all: ${r.history.incremental_requests}, ${m(r.vendor_minutes.history_incremental)})`, `≤ ${r.history.eventsGoal}`, ok(r.history.incremental_events_requests <= r.history.eventsGoal && r.history.complete)],
+    [s, `the same, server ignoring since_id / created_after: /v1/events requests, every record`, `${r.history_ignored.incremental_events_requests} (all: ${r.history_ignored.incremental_requests}, ${m(r.vendor_minutes.history_ignored_incremental)}); ${r.history_ignored.complete ? 'all records' : 'RECORDS MISSING'}`, 'all records', ok(r.history_ignored.complete)],
     [s, 'estimates (TRACE ESTIMATE) in the vendor dialect', r.honoured.estimates.join(', ') || 'none', 'products, orders, customers, categories', ok(['categories', 'customers', 'orders', 'products'].every((n) => r.honoured.estimates.includes(n)))],
     [s, `at the vendor's 40 / 2 per s: full, incremental (before: ${r.before.full_requests} and ${r.before.incremental_requests} requests)`, `${m(r.vendor_minutes.honoured_full)}, ${m(r.vendor_minutes.honoured_incremental)} (before: ${m(r.vendor_minutes.before_full)}, ${m(r.vendor_minutes.before_incremental)})`, '—', '—'],
   ];

@@ -156,6 +156,33 @@ function filterOrders(list: Rec[], query: URLSearchParams): Rec[] | string {
   return out;
 }
 
+/**
+ * The events log by `since_id` (a greater id) and `created_after` /
+ * `created_before` (ISO 8601, exclusive), as /work/vendor-ref/events.yaml
+ * documents them; the log is in id order, which is creation order.
+ */
+function filterEvents(list: Rec[], query: URLSearchParams): Rec[] | string {
+  const sinceId = query.get('since_id');
+  if (sinceId !== null && !/^\d+$/.test(sinceId)) return 'Invalid "since_id": expected an integer';
+  const instant = (name: string): number | undefined | string => {
+    const raw = query.get(name);
+    if (raw === null) return undefined;
+    const at = Date.parse(raw);
+    return /^\d{4}-\d\d-\d\dT/.test(raw) && !Number.isNaN(at) ? at : `Invalid "${name}": expected an ISO 8601 date-time`;
+  };
+  const after = instant('created_after');
+  const before = instant('created_before');
+  if (typeof after === 'string') return after;
+  if (typeof before === 'string') return before;
+  const created = (r: Rec) => Date.parse(r.created_at_utc as string);
+  return list.filter(
+    (r) =>
+      (sinceId === null || (r.id as number) > Number(sinceId)) &&
+      (after === undefined || created(r) > after) &&
+      (before === undefined || created(r) < before)
+  );
+}
+
 export function listPage(store: Store, settings: Settings, vendor: boolean, target: Target, query: URLSearchParams): ApiResponse {
   const { stream, productId } = target;
   let list: Rec[];
@@ -174,6 +201,11 @@ export function listPage(store: Store, settings: Settings, vendor: boolean, targ
 
   if (stream === 'orders' && settings.orderFilters) {
     const filtered = filterOrders(list, query);
+    if (typeof filtered === 'string') return { status: 400, body: errorBody(filtered) };
+    list = filtered;
+  }
+  if (stream === 'events' && settings.eventFilters) {
+    const filtered = filterEvents(list, query);
     if (typeof filtered === 'string') return { status: 400, body: errorBody(filtered) };
     list = filtered;
   }

@@ -19,6 +19,7 @@ export const DEFAULT_SETTINGS: Settings = {
   dataClock: false,
   changeEvents: true,
   idsFilter: 'honoured',
+  eventFilters: true,
 };
 
 const isNonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -41,6 +42,7 @@ const RULES: { [K in keyof Settings]: [check: (v: unknown) => boolean, expected:
   counts: [(v) => typeof v === 'boolean', 'a boolean'],
   dataClock: [(v) => typeof v === 'boolean', 'a boolean'],
   changeEvents: [(v) => typeof v === 'boolean', 'a boolean'],
+  eventFilters: [(v) => typeof v === 'boolean', 'a boolean'],
   idsFilter: [(v) => (IDS_FILTER_MODES as readonly unknown[]).includes(v), `one of ${IDS_FILTER_MODES.join(', ')}`],
 };
 

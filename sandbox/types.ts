@@ -76,6 +76,13 @@ export interface Settings {
    * them and two orders not asked for.
    */
   idsFilter: IdsFilterMode;
+  /**
+   * Honour `since_id` (events with a greater id), `created_after` and
+   * `created_before` (ISO 8601, exclusive) on /v1/events, as the vendor's
+   * reference documents them (events.yaml; default true); false: the whole log
+   * whatever is asked, as a server that ignores them.
+   */
+  eventFilters: boolean;
 }
 
 export const IDS_FILTER_MODES = ['honoured', 'ignored', 'extra'] as const;

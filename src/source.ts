@@ -121,7 +121,8 @@ export class EcommerceSource extends AirbyteSource<Config> {
         pages: () => lister!.readSlice(undefined, embedded?.params),
         serverTime: () => client.statsFor(lister!.name).earliestServerTime,
       },
-      embedded
+      embedded,
+      this.logger
     );
     const pageCap = PageCap.forRun(config.page_size, this.logger);
     const streams = streamClasses().allStreams({ config, client, products, pageCap, logger: this.logger });

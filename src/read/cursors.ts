@@ -4,7 +4,7 @@ import { Config } from '../config';
 import type { ApiClient } from '../http';
 import { ConnectorState, SelectedStream, StreamState } from '../protocol';
 import type { EcommerceStream } from '../streams';
-import { CHANGES_SINCE, ChangeFeed, StreamChanges } from './change-feed';
+import { CHANGES_SINCE, ChangeFeed, EVENTS_SINCE_ID, LogPosition, StreamChanges } from './change-feed';
 import { CHANGED_AT, ChangeStamp } from './change-stamp';
 import { ChildResume, configSha256, RESUME_KEY } from './child-resume';
 import { CreatedSinceFilter } from './created-since-filter';
@@ -39,6 +39,8 @@ export interface StreamCursor {
   readonly start: string;
   /** Server-side filter parameters for the list (undefined: the whole list). */
   readonly requestParams?: Record<string, string | number>;
+  /** The list's pages when the run already read them (the events log, read once by the change feed); undefined: read the list. */
+  readonly listPages?: () => AsyncIterable<Page>;
   /** Whether a listed record is emitted; an emitted one gets its cursor value (stamp()). */
   accepts(record: Rec): boolean;
   /**
@@ -66,7 +68,13 @@ export interface StreamCursor {
 /** The keys a stream's saved state may hold, as its cursor writes them: the cursor field, the change feed's position, a full refresh's resume point. */
 export function stateKeysOf(stream: EcommerceStream): string[] {
   const declared = stream.definition.cursor;
-  const keys = [declared?.field, declared?.stampsChange && CHANGED_AT, declared?.changeFeed && CHANGES_SINCE, stream.partitions.resumable && RESUME_KEY];
+  const keys = [
+    declared?.field,
+    declared?.stampsChange && CHANGED_AT,
+    declared?.changeFeed && CHANGES_SINCE,
+    (declared?.changeFeed || declared?.eventsLog) && EVENTS_SINCE_ID,
+    stream.partitions.resumable && RESUME_KEY,
+  ];
   return keys.filter((key): key is string => typeof key === 'string');
 }
 
@@ -89,11 +97,16 @@ export class Cursors {
     const declared = stream.definition.cursor;
     const saved = this.state[stream.name];
     if (incrementalMode && declared) {
-      const lookbackMs = declared.lookback ? config.lookback_days * 24 * 60 * 60 * 1000 : 0;
-      const created = new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, saved, config.start_date, logger, lookbackMs), config, logger);
       // Records changed since the last sync that the events log names (read before the list, see src/read/change-feed.ts).
       const changes = declared.changeFeed ? await this.changesOf(stream, saved) : undefined;
-      return new IncrementalCursor(stream, created, saved, changes, this.ctx);
+      // The window re-reads recent records for changes no log told of: not needed once the log named this stream's changes.
+      const lookbackMs = declared.lookback && !changes?.namedAny ? config.lookback_days * 24 * 60 * 60 * 1000 : 0;
+      if (declared.lookback && changes?.namedAny && config.lookback_days > 0) {
+        logger.info(`Stream '${stream.name}': the events log named its changes since the last sync, so the lookback window (lookback_days) is not read this sync.`);
+      }
+      const created = new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, saved, config.start_date, logger, lookbackMs), config, logger);
+      const log = declared.eventsLog ? { position: new LogPosition(saved), pages: this.feed?.readsForEventsStream ? () => this.feed!.pages() : undefined } : undefined;
+      return new IncrementalCursor(stream, created, saved, changes, log, this.ctx);
     }
     // A full refresh without start_date emits everything: no per-record cursor work.
     const created =
@@ -106,7 +119,7 @@ export class Cursors {
 
   /** On a first sync (no feed), nothing to re-read: the feed only starts its cursor. */
   private async changesOf(stream: EcommerceStream, saved: StreamState | undefined): Promise<StreamChanges> {
-    return this.feed ? this.feed.changesFor(stream, saved) : new StreamChanges(new Map(), undefined);
+    return this.feed ? this.feed.changesFor(stream, saved) : new StreamChanges(new Map(), undefined, undefined);
   }
 }
 
@@ -161,10 +174,16 @@ class IncrementalCursor implements StreamCursor {
     private readonly created: CreatedCursor,
     private readonly saved: StreamState | undefined,
     private readonly changes: StreamChanges | undefined,
+    /** The events log's own stream: its place in the log, and the pages of the run's one read of it. */
+    private readonly log: { position: LogPosition; pages?: () => AsyncIterable<Page> } | undefined,
     private readonly ctx: { config: Config; client: ApiClient; logger: AirbyteLogger }
   ) {
     this.changeStamp = stampOf(stream, saved);
     this.sortedUpTo = created.server ? undefined : null;
+  }
+
+  get listPages(): (() => AsyncIterable<Page>) | undefined {
+    return this.log?.pages;
   }
 
   get start(): string {
@@ -179,6 +198,7 @@ class IncrementalCursor implements StreamCursor {
   accepts(record: Rec): boolean {
     if (this.listed.length < WITNESSES && (typeof record.id === 'string' || typeof record.id === 'number')) this.listed.push(record.id);
     this.followOrder(record);
+    this.log?.position.saw(record);
     const wanted = this.created.accepts(record);
     const named = this.changes?.take(record);
     const emitted = wanted || (named !== undefined && !this.created.filter.beforeStartDate(record));
@@ -205,7 +225,7 @@ class IncrementalCursor implements StreamCursor {
     this.sinceCheckpoint = 0;
     const at = this.sortedUpTo ?? undefined;
     const position = at === undefined ? this.created.filter.startingState() : this.created.filter.positionAt(at);
-    return { ...position, ...this.stampState(() => this.changeStamp.checkpoint(at)), ...this.changes?.state(this.saved) };
+    return { ...position, ...this.stampState(() => this.changeStamp.checkpoint(at)), ...this.changes?.state(this.saved), ...this.log?.position.state(false) };
   }
 
   /** The changes the list did not bring, read again by id: they leave the creation cursor alone. */
@@ -216,7 +236,7 @@ class IncrementalCursor implements StreamCursor {
 
   final(cap: number): StreamState {
     const created = this.created.filter.final(cap);
-    return { ...created, ...this.stampState(() => this.changeStamp.final()), ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }) };
+    return { ...created, ...this.stampState(() => this.changeStamp.final()), ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }), ...this.log?.position.state(true) };
   }
 
   private stampState(part: () => StreamState): StreamState {

@@ -16,6 +16,7 @@ export * from './cursors';
 export * from './dialect';
 export * from './embedded-children';
 export * from './existence';
+export * from './heartbeat';
 export * from './page-cap';
 export * from './pagination';
 export * from './partitions';

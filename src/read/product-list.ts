@@ -1,5 +1,8 @@
+import { AirbyteLogger } from 'faros-airbyte-cdk';
+
 import { ConnectorError } from '../protocol';
 import { EmbeddedChildren } from './embedded-children';
+import { Heartbeat } from './heartbeat';
 import { Page, Rec } from './pagination';
 
 export type ProductKey = string | number;
@@ -56,7 +59,9 @@ export class ProductList {
    */
   constructor(
     private readonly source: ProductListSource,
-    readonly embedded?: EmbeddedChildren
+    readonly embedded?: EmbeddedChildren,
+    /** Where the ids-only read (no stream emits the list) says it is still going: it emits nothing itself. */
+    private readonly logger?: AirbyteLogger
   ) {}
 
   /** Reserves the read for the stream that emits the list's records. At most once, before streams start. */
@@ -104,10 +109,13 @@ export class ProductList {
     if (!this.outcome) {
       const outcome = (this.outcome = new Outcome(() => this.wakeFollowers()));
       void (async () => {
+        const heartbeat = this.logger && Heartbeat.start(this.logger, () => `reading the products list for the per-product streams: ${this.ids.length} products listed so far`);
         try {
           for await (const _page of this.read(outcome)) void _page;
         } catch {
           // read() has rejected the outcome with this error.
+        } finally {
+          heartbeat?.stop();
         }
       })();
     }

@@ -22,6 +22,13 @@ export const EVENTS = {
   /** Without a subject: the topic's prefix (`order.updated`) and the payload's id. */
   topic: ['topic', 'type'],
   payload: ['data', 'payload'],
+  /**
+   * Events with a greater id (an integer; ids grow as events are written) and
+   * events created after an ISO 8601 instant, exclusive: /work/vendor-ref/events.yaml.
+   * Neither is trusted until the answer shows it honoured (src/read/change-feed.ts).
+   */
+  sinceId: 'since_id',
+  createdAfter: 'created_after',
 } as const;
 
 /** The record path under a list: `GET /v1/orders/{id}`. */

@@ -64,6 +64,8 @@ export interface CursorDeclaration {
    * (src/read/change-stamp.ts) as the cursor, `field` stays the list's creation position in the state.
    */
   stampsChange?: boolean;
+  /** The stream is the events log: its state keeps the last event id, and its incremental read is the change feed's one read of the log. */
+  eventsLog?: boolean;
 }
 
 const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');

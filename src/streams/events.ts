@@ -3,6 +3,6 @@ import { ListStream, StreamContext } from './base';
 
 export class Events extends ListStream {
   constructor(ctx: StreamContext) {
-    super(ctx, { name: EVENTS.stream, path: EVENTS.path, primaryKey: 'id', cursor: { field: 'created_at_utc' } });
+    super(ctx, { name: EVENTS.stream, path: EVENTS.path, primaryKey: 'id', cursor: { field: 'created_at_utc', eventsLog: true } });
   }
 }

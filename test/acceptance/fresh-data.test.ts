@@ -112,12 +112,12 @@ describe.each(DIALECTS)('$name dialect', ({ vendor, extra, created }) => {
       const counters = sandbox.counters();
       expect(counters.idsLists).toBeGreaterThanOrEqual(1);
       expect(counters.singleRecord).toEqual({});
-      // The events log is read once for both streams (and once more by the events stream when selected):
-      // one read of it, measured on the same log, is the unit.
+      // The events log is read at most once for both streams and the events stream when selected (issue 30: one
+      // read, asked from the feed's start): one whole read of it, measured on the same log, is the bound.
       sandbox.resetCounters();
       expect((await read(cfg, { streams: ['events'] })).code).toBe(0);
       const oneRead = sandbox.counters().byResource.events!;
-      expect(counters.byResource.events).toBe(oneRead * (streams.includes('events') ? 2 : 1));
+      expect(counters.byResource.events).toBeLessThanOrEqual(oneRead);
     }
   );
 
@@ -144,14 +144,19 @@ describe.each(DIALECTS)('$name dialect', ({ vendor, extra, created }) => {
     expect(byId(records(thirty.second, 'orders'), thirty.oldest.id)).toBeUndefined();
     // The window costs pages of the list (from=…), not a request per order.
     const windowOrders = thirty.truth.filter((o) => Date.parse(o[created]) >= thirty.cursor - 30 * DAY - DAY).length;
-    expect(thirty.sandbox.counters().byResource.orders).toBe(Math.floor(windowOrders / 100) + (vendor ? 1 : Number(windowOrders % 100 !== 0)));
+    // Without a total (vendor) a short first page may also cost one probe (src/read/page-cap.ts): the events log,
+    // asked from the feed's start (issue 30), no longer serves the run a full page before the orders list.
+    const probe = vendor ? 1 : 0;
+    const pages = Math.floor(windowOrders / 100) + (vendor ? 1 : Number(windowOrders % 100 !== 0));
+    expect(thirty.sandbox.counters().byResource.orders).toBeGreaterThanOrEqual(pages);
+    expect(thirty.sandbox.counters().byResource.orders).toBeLessThanOrEqual(pages + probe);
 
     const off = await runWith(0);
     expect(byId(records(off.second, 'orders'), off.inside.id)).toBeUndefined();
     expect(byId(records(off.second, 'orders'), off.oldest.id)).toBeUndefined();
     // Lookback 0: the orders list asks from the state (less the 24 h clock margin), one page; nothing re-read by id.
     const counters = off.sandbox.counters();
-    expect(counters.byResource.orders).toBe(1);
+    expect(counters.byResource.orders).toBeLessThanOrEqual(1 + probe);
     expect(counters.singleRecord).toEqual({});
     expect(counters.idsLists).toBe(0);
   });

@@ -32,7 +32,7 @@ describe('state the connector does not use', () => {
     expect(errorTraces(run)).toEqual([]);
     expect(logs(run, 'WARN')).toEqual([
       "The state's entries for 'invoices' name no stream of this connector and are ignored.",
-      "The state of stream 'orders' has 'updatedAt', which this connector does not use (the stream uses 'created_at_utc', 'changed_at_utc', 'changes_since'); ignored.",
+      "The state of stream 'orders' has 'updatedAt', which this connector does not use (the stream uses 'created_at_utc', 'changed_at_utc', 'changes_since', 'events_since_id'); ignored.",
     ]);
     expect(starts(run)).toEqual(["Stream 'orders': incremental, from the saved state, created_at_utc 2024-06-01T00:00:00.000Z."]);
   });
@@ -47,7 +47,8 @@ describe('state the connector does not use', () => {
 
   it('lookback_days widens a saved state: the log line gives both instants', async () => {
     const sb = await res.sandbox();
-    const state = { orders: { created_at_utc: '2024-06-01T00:00:00.000Z' } };
+    // The events log read from after every event names no changed order: the window applies (issue 30).
+    const state = { orders: { created_at_utc: '2024-06-01T00:00:00.000Z', changes_since: '2030-01-01T00:00:00.000Z' } };
     const run = await read(testConfig(sb.url, { lookback_days: 2 }), { streams: ['orders'], mode: 'incremental', state });
     expect(starts(run)).toEqual([
       "Stream 'orders': incremental, from the saved state, created_at_utc 2024-06-01T00:00:00.000Z, read from 2024-05-30T00:00:00.000Z to catch recent changes (lookback_days).",
