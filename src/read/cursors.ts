@@ -8,6 +8,8 @@ import { CHANGES_SINCE, ChangeFeed, StreamChanges } from './change-feed';
 import { ChildResume, RESUME_KEY } from './child-resume';
 import { CreatedSinceFilter } from './created-since-filter';
 import { CursorFilter } from './cursor-filter';
+import { deletionRecord, LISTED_IDS, UnlistedDeletions } from './deletions';
+import { toInstant } from './dialect';
 import { Page, Rec } from './pagination';
 import { Slice } from './product-list';
 import { RefetchById } from './refetch-by-id';
@@ -54,7 +56,7 @@ export interface StreamCursor {
 /** The keys a stream's saved state may hold, as its cursor writes them: the cursor field, the change feed's position, a full refresh's resume point. */
 export function stateKeysOf(stream: EcommerceStream): string[] {
   const declared = stream.definition.cursor;
-  const keys = [declared?.field, declared?.changeFeed && CHANGES_SINCE, stream.partitions.resumable && RESUME_KEY];
+  const keys = [declared?.field, declared?.changeFeed && CHANGES_SINCE, declared?.deletedWhenUnlisted && LISTED_IDS, stream.partitions.resumable && RESUME_KEY];
   return keys.filter((key): key is string => typeof key === 'string');
 }
 
@@ -81,7 +83,9 @@ export class Cursors {
       const created = new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, saved, config.start_date, logger, lookbackMs), config, logger);
       // Records changed since the last sync that the events log names (read before the list, see src/read/change-feed.ts).
       const changes = declared.changeFeed ? await this.changesOf(stream, saved) : undefined;
-      return new IncrementalCursor(stream, created, saved, changes, this.ctx);
+      // Only a list read whole shows a deletion by an id's absence: never one the server filters.
+      const unlisted = declared.deletedWhenUnlisted && !created.server ? new UnlistedDeletions(stream.name, stream.definition.path, saved, this.ctx) : undefined;
+      return new IncrementalCursor(stream, created, saved, changes, unlisted, this.ctx);
     }
     // A full refresh without start_date emits everything: no per-record cursor work.
     const created =
@@ -134,6 +138,7 @@ class IncrementalCursor implements StreamCursor {
     private readonly created: CreatedCursor,
     private readonly saved: StreamState | undefined,
     private readonly changes: StreamChanges | undefined,
+    private readonly unlisted: UnlistedDeletions | undefined,
     private readonly ctx: { config: Config; client: ApiClient; logger: AirbyteLogger }
   ) {}
 
@@ -148,6 +153,7 @@ class IncrementalCursor implements StreamCursor {
   /** A record the change feed named is emitted whatever its creation time. */
   accepts(record: Rec): boolean {
     if (this.listed.length < WITNESSES && (typeof record.id === 'string' || typeof record.id === 'number')) this.listed.push(record.id);
+    this.unlisted?.seen(record);
     const wanted = this.created.accepts(record);
     return (this.changes?.take(record) ?? false) || wanted;
   }
@@ -165,17 +171,34 @@ class IncrementalCursor implements StreamCursor {
     this.sinceCheckpoint += count;
     if (this.sinceCheckpoint < CHECKPOINT_EVERY_RECORDS) return undefined;
     this.sinceCheckpoint = 0;
-    return { ...this.created.filter.startingState(), ...this.changes?.state(this.saved) };
+    return { ...this.created.filter.startingState(), ...this.changes?.state(this.saved), ...this.unlisted?.checkpointState() };
   }
 
-  /** The changes the list did not bring, read again by id: they leave the creation cursor alone. */
-  afterList(): AsyncIterable<Page> {
-    return this.changes ? new RefetchById(this.stream, this.ctx, () => this.listed).read(this.changes.remaining()) : noPages();
+  /**
+   * The changes the list did not bring, read again by id (they leave the
+   * creation cursor alone), then the deletions the list shows by absence;
+   * confirmed deletions leave as deletion records, before the final state.
+   */
+  async *afterList(): AsyncGenerator<Page> {
+    const stamp = (id: string | number): Rec => deletionRecord(id, this.deletionCursor(), this.detectedAt());
+    if (this.changes) yield* new RefetchById(this.stream, this.ctx, () => this.listed, stamp).read(this.changes.remaining());
+    if (this.unlisted) yield* this.unlisted.deleted(stamp);
   }
 
   final(cap: number): StreamState {
     const created = this.created.filter.final(cap);
-    return { ...created, ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }) };
+    return { ...created, ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }), ...this.unlisted?.finalState() };
+  }
+
+  /** The server's clock when the deletion is seen, as best known: never before the stream's first answer. */
+  private detectedAt(): number {
+    return Math.max(Date.now(), this.ctx.client.statsFor(this.stream.name).earliestServerTime ?? 0);
+  }
+
+  /** The cursor a deletion record of this stream carries (see deletionCursorValue()). */
+  private deletionCursor(): Rec {
+    const field = this.created.filter.field;
+    return { [field]: deletionCursorValue(field, this.saved, this.detectedAt()) };
   }
 }
 
@@ -219,6 +242,19 @@ class FullRefreshCursor implements StreamCursor {
   final(): StreamState {
     return this.resume ? this.resume.final() : (this.saved ?? {});
   }
+}
+
+/**
+ * The cursor value of a deletion record, in one place (issue 31 may change
+ * what a stream's cursor is): at or after every value a live row of the
+ * record can carry, or Airbyte's dedup keeps the row. The greatest of the
+ * saved state's value (every row synced before started at or before it), the
+ * moment the deletion is seen (server time: the record existed before it), and
+ * the entity's own value when known.
+ */
+export function deletionCursorValue(field: string, saved: StreamState | undefined, detectedAt: number, entity?: Rec): string {
+  const candidates = [toInstant(saved?.[field]), detectedAt, toInstant(entity?.[field])].filter((t): t is number => t !== undefined);
+  return new Date(Math.max(...candidates)).toISOString();
 }
 
 async function* numbered(slices: AsyncIterable<Slice>): AsyncGenerator<NumberedSlice> {

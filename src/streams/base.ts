@@ -58,6 +58,8 @@ export interface CursorDeclaration {
   changeFeed?: string;
   /** Incremental reads start `lookback_days` before the state (records change after creation). */
   lookback?: boolean;
+  /** The list is read whole on every sync: an id it no longer lists is asked by id, and a confirmed 404 emits a deletion record (src/read/deletions.ts). */
+  deletedWhenUnlisted?: boolean;
 }
 
 const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');
