@@ -523,7 +523,7 @@ describe('changes after creation: single orders and customers, ids on orders, ch
       ['customer.deleted', 'customer', 6], ['product.deleted', 'product', 7],
     ]);
     // A deletion's data.object is the entity as the API served it.
-    const served = (stream: string, id: number) => (truthBefore[stream] as Array<{ id: number }>).find((r) => r.id === id);
+    const served = (stream: 'orders' | 'customers' | 'products', id: number) => (truthBefore[stream] as Array<{ id: number }>).find((r) => r.id === id);
     expect(events.slice(3).map((e) => (e.data as { object: unknown }).object)).toEqual([served('orders', 4), served('customers', 6), served('products', 7)]);
     // Stamped with the change's time: after everything generated, in the order the changes were made.
     const generatedEnd = Math.max(...s.truth().events.slice(0, before).map((e) => Date.parse(e.created_at_utc as string)));
