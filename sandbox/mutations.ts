@@ -1,5 +1,5 @@
 import { badRequest, isPlainObject, isPositiveInt, notFound } from './errors';
-import { keyOf } from './present';
+import { keyOf, present } from './present';
 import { Random } from './prng';
 import { Ctx, makeChild, makeTop } from './records';
 import { CHILD_STREAMS, INCREMENTAL_TOP, STREAMS, Stream, UPDATABLE, isChild, isStream } from './resources';
@@ -58,13 +58,13 @@ export function applyMutation(ctx: Ctx, op: MutateOp, vendor: boolean, changeEve
     case 'update': {
       const updated = update(ctx, op.resource, op.ids);
       record('updated', op.resource, updated);
-      if (changeEvents) record('inserted', 'events', logChanges(ctx, op.resource, 'updated', updated));
+      if (changeEvents) record('inserted', 'events', logChanges(ctx, op.resource, 'updated', updated, vendor));
       break;
     }
     case 'delete': {
       const deleted = remove(ctx, op.resource, op.ids);
       record('deleted', op.resource, deleted);
-      if (changeEvents) record('inserted', 'events', logChanges(ctx, op.resource, 'deleted', deleted));
+      if (changeEvents) record('inserted', 'events', logChanges(ctx, op.resource, 'deleted', deleted, vendor));
       break;
     }
     case 'touch_all': {
@@ -125,21 +125,29 @@ function remove(ctx: Ctx, stream: Stream, keys: RecordKey[]): Rec[] {
 /** The subject type a shop's webhook events give the resources whose changes this sandbox logs. */
 const SUBJECT_TYPE: Partial<Record<Stream, string>> = { orders: 'order', customers: 'customer' };
 
+/** Deletions of these are logged too (`product.deleted`): the topics a third-party client lists (docs/vendor-api.md). */
+const DELETION_SUBJECT_TYPE: Partial<Record<Stream, string>> = { ...SUBJECT_TYPE, products: 'product' };
+
 /**
- * One event per changed order or customer, as a shop's webhook log writes it,
- * stamped with the change's own time (the clock is not moved: the event and the
- * change share their instant).
+ * One event per changed or deleted order or customer (and deleted product), as
+ * a shop's webhook log writes it, stamped with the change's own time (the clock
+ * is not moved: the event and the change share their instant). A deletion's
+ * `data.object` is the entity as it was.
  */
-function logChanges(ctx: Ctx, stream: Stream, verb: 'updated' | 'deleted', recs: Rec[]): Rec[] {
-  const type = SUBJECT_TYPE[stream];
+function logChanges(ctx: Ctx, stream: Stream, verb: 'updated' | 'deleted', recs: Rec[], vendor: boolean): Rec[] {
+  const type = (verb === 'deleted' ? DELETION_SUBJECT_TYPE : SUBJECT_TYPE)[stream];
   if (!type) return [];
   const at = iso(ctx.store.clock);
+  const data = (rec: Rec) =>
+    verb === 'deleted'
+      ? { id: rec.id, source: 'admin', object: present(stream, rec, vendor) }
+      : { id: rec.id, source: 'admin', changed_fields: stream === 'orders' ? ['status'] : ['last_name', 'phone'] };
   const events = recs.map((rec) => ({
     id: ctx.store.nextId('events'),
     type: `${type}.${verb}`,
     resource_type: type,
     resource_id: rec.id,
-    payload: { id: rec.id, source: 'admin', changed_fields: stream === 'orders' ? ['status'] : ['last_name', 'phone'] },
+    payload: data(rec),
     created_at_utc: at,
   }));
   ctx.store.top.events.push(...events);

@@ -3,7 +3,8 @@
  * check, discover, a full read of all 14 streams, a change in the shop, an
  * incremental read from the saved state; then a table, and exit 0 only if every
  * stream matched the sandbox's ground truth. Last, `npm run sync`'s script
- * loads the shop into .demo/shop.duckdb and a few example queries run on it.
+ * loads the shop into .demo/shop.duckdb and a few example queries run on it;
+ * an order changes and another is deleted, and the next sync shows both in DuckDB.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -116,22 +117,35 @@ async function main(): Promise<number> {
       for (const q of await runExampleQueries(db)) console.log(`${q.title}:\n${q.sql}\n${table(q.rows)}`);
     }
 
-    // Fresh data: an order's status changes in the shop; the next sync brings the new status into DuckDB.
-    const order = (truthOf(sandbox).streams.orders as Array<{ id: number }>)[1];
+    // Fresh data: an order's status changes in the shop and another order is deleted; the next sync brings
+    // the new status into DuckDB and takes the deleted order out (the connector's deletion record).
+    const [, order, doomed] = truthOf(sandbox).streams.orders as Array<{ id: number }>;
     const statusBefore = await orderStatus(db, order.id);
+    const doomedBefore = await orderStatus(db, doomed.id);
     sandbox.mutate({ op: 'update', resource: 'orders', ids: [order.id] });
-    const shopName = (truthOf(sandbox).streams.orders as Array<{ id: number; status: { name: string } }>)[1].status.name;
-    console.log(`\nOrder ${order.id}'s status changes in the shop to ${shopName}; npm run sync again (incremental):`);
+    sandbox.mutate({ op: 'delete', resource: 'orders', ids: [doomed.id] });
+    const shopName = (truthOf(sandbox).streams.orders as Array<{ id: number; status: { name: string } }>).find((o) => o.id === order.id)!.status.name;
+    console.log(`\nOrder ${order.id}'s status changes in the shop to ${shopName}, and order ${doomed.id} is deleted; npm run sync again (incremental):`);
     ok &&= (await runLocalSync(['--config', file('config.json'), '--db', db])) === 0;
     const statusAfter = await orderStatus(db, order.id);
     const arrived = statusAfter === shopName && statusAfter !== statusBefore;
-    ok &&= arrived;
-    console.log(table([['order', 'status in DuckDB before', 'after the second sync', 'matches the shop'], [String(order.id), statusBefore, statusAfter, arrived ? 'yes' : 'NO']]));
+    const doomedAfter = await orderStatus(db, doomed.id);
+    const left = doomedBefore !== NO_ROW && doomedAfter === NO_ROW;
+    ok &&= arrived && left;
+    console.log(
+      table([
+        ['order', 'in the shop', 'status in DuckDB before', 'after the second sync', 'matches the shop'],
+        [String(order.id), shopName, statusBefore, statusAfter, arrived ? 'yes' : 'NO'],
+        [String(doomed.id), '(deleted)', doomedBefore, doomedAfter, left ? 'yes' : 'NO'],
+      ])
+    );
     return ok ? 0 : 1;
   } finally {
     await sandbox.close();
   }
 }
+
+const NO_ROW = '(no row)';
 
 /** The name of an order's status as the DuckDB file holds it (the status is an object: id, name, type, sortOrder). */
 async function orderStatus(file: string, id: number): Promise<string> {
@@ -139,7 +153,7 @@ async function orderStatus(file: string, id: number): Promise<string> {
   const db = await instance.connect();
   try {
     const rows = (await db.runAndReadAll(`SELECT status->>'$.name' FROM orders WHERE id = ${Number(id)}`)).getRowsJson();
-    return rows.length ? String(rows[0][0]) : '(no row)';
+    return rows.length ? String(rows[0][0]) : NO_ROW;
   } finally {
     db.closeSync();
     instance.closeSync();

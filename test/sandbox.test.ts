@@ -508,16 +508,23 @@ describe('changes after creation: single orders and customers, ids on orders, ch
     await s.close();
   });
 
-  test('updating or deleting orders and customers writes the matching events at the change\'s time; changeEvents off writes none', async () => {
+  test('updating or deleting orders and customers (deleting products) writes the matching events at the change\'s time; changeEvents off writes none', async () => {
     const s = await start();
     const before = s.truth().events.length;
+    const truthBefore = s.truth();
     const result = s.mutate({ op: 'update', resource: 'orders', ids: [1, 2] });
     s.mutate({ op: 'update', resource: 'customers', ids: [3] });
     s.mutate({ op: 'delete', resource: 'orders', ids: [4] });
+    s.mutate({ op: 'delete', resource: 'customers', ids: [6] });
+    s.mutate({ op: 'delete', resource: 'products', ids: [7] });
     const events = s.truth().events.slice(before);
     expect(events.map((e) => [e.topic, e.subjectType, e.subjectId])).toEqual([
       ['order.updated', 'order', 1], ['order.updated', 'order', 2], ['customer.updated', 'customer', 3], ['order.deleted', 'order', 4],
+      ['customer.deleted', 'customer', 6], ['product.deleted', 'product', 7],
     ]);
+    // A deletion's data.object is the entity as the API served it.
+    const served = (stream: 'orders' | 'customers' | 'products', id: number) => (truthBefore[stream] as Array<{ id: number }>).find((r) => r.id === id);
+    expect(events.slice(3).map((e) => (e.data as { object: unknown }).object)).toEqual([served('orders', 4), served('customers', 6), served('products', 7)]);
     // Stamped with the change's time: after everything generated, in the order the changes were made.
     const generatedEnd = Math.max(...s.truth().events.slice(0, before).map((e) => Date.parse(e.created_at_utc as string)));
     const stamps = events.map((e) => Date.parse(e.created_at_utc as string));
@@ -526,7 +533,7 @@ describe('changes after creation: single orders and customers, ids on orders, ch
     expect(result.inserted.events).toEqual([events[0].id, events[1].id]);
     s.updateSettings({ changeEvents: false });
     s.mutate({ op: 'update', resource: 'orders', ids: [5] });
-    expect(s.truth().events.length).toBe(before + 4);
+    expect(s.truth().events.length).toBe(before + 6);
     await s.close();
   });
 });

@@ -9,6 +9,7 @@ import { CHANGED_AT, ChangeStamp } from './change-stamp';
 import { ChildResume, configSha256, RESUME_KEY } from './child-resume';
 import { CreatedSinceFilter } from './created-since-filter';
 import { CursorFilter } from './cursor-filter';
+import { deletionRecord, LISTED_IDS, UnlistedDeletions } from './deletions';
 import { toInstant } from './dialect';
 import { Page, Rec } from './pagination';
 import { Slice } from './product-list';
@@ -73,6 +74,7 @@ export function stateKeysOf(stream: EcommerceStream): string[] {
     declared?.stampsChange && CHANGED_AT,
     declared?.changeFeed && CHANGES_SINCE,
     (declared?.changeFeed || declared?.eventsLog) && EVENTS_SINCE_ID,
+    declared?.deletedWhenUnlisted && LISTED_IDS,
     stream.partitions.resumable && RESUME_KEY,
   ];
   return keys.filter((key): key is string => typeof key === 'string');
@@ -106,7 +108,9 @@ export class Cursors {
       }
       const created = new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, saved, config.start_date, logger, lookbackMs), config, logger);
       const log = declared.eventsLog ? { position: new LogPosition(saved), pages: this.feed?.readsForEventsStream ? () => this.feed!.pages() : undefined } : undefined;
-      return new IncrementalCursor(stream, created, saved, changes, log, this.ctx);
+      // Only a list read whole shows a deletion by an id's absence: never one the server filters.
+      const unlisted = declared.deletedWhenUnlisted && !created.server ? new UnlistedDeletions(stream.name, stream.definition.path, saved, this.ctx) : undefined;
+      return new IncrementalCursor(stream, created, saved, changes, log, unlisted, this.ctx);
     }
     // A full refresh without start_date emits everything: no per-record cursor work.
     const created =
@@ -176,6 +180,7 @@ class IncrementalCursor implements StreamCursor {
     private readonly changes: StreamChanges | undefined,
     /** The events log's own stream: its place in the log, and the pages of the run's one read of it. */
     private readonly log: { position: LogPosition; pages?: () => AsyncIterable<Page> } | undefined,
+    private readonly unlisted: UnlistedDeletions | undefined,
     private readonly ctx: { config: Config; client: ApiClient; logger: AirbyteLogger }
   ) {
     this.changeStamp = stampOf(stream, saved);
@@ -199,6 +204,7 @@ class IncrementalCursor implements StreamCursor {
     if (this.listed.length < WITNESSES && (typeof record.id === 'string' || typeof record.id === 'number')) this.listed.push(record.id);
     this.followOrder(record);
     this.log?.position.saw(record);
+    this.unlisted?.seen(record);
     const wanted = this.created.accepts(record);
     const named = this.changes?.take(record);
     const emitted = wanted || (named !== undefined && !this.created.filter.beforeStartDate(record));
@@ -225,18 +231,28 @@ class IncrementalCursor implements StreamCursor {
     this.sinceCheckpoint = 0;
     const at = this.sortedUpTo ?? undefined;
     const position = at === undefined ? this.created.filter.startingState() : this.created.filter.positionAt(at);
-    return { ...position, ...this.stampState(() => this.changeStamp.checkpoint(at)), ...this.changes?.state(this.saved), ...this.log?.position.state(false) };
+    return {
+      ...position,
+      ...this.stampState(() => this.changeStamp.checkpoint(at)),
+      ...this.changes?.state(this.saved),
+      ...this.log?.position.state(false),
+      ...this.unlisted?.checkpointState(),
+    };
   }
 
-  /** The changes the list did not bring, read again by id: they leave the creation cursor alone. */
-  afterList(): AsyncIterable<Page> {
-    if (!this.changes) return noPages();
-    return this.stampedChanges(new RefetchById(this.stream, this.ctx, () => this.listed).read(this.changes.remaining()));
+  /**
+   * The changes the list did not bring, read again by id (they leave the
+   * creation cursor alone), then the deletions the list shows by absence;
+   * confirmed deletions leave as deletion records, before the final state.
+   */
+  async *afterList(): AsyncGenerator<Page> {
+    if (this.changes) yield* this.stampedChanges(new RefetchById(this.stream, this.ctx, () => this.listed, (id) => this.deletion(id)).read(this.changes.remaining()));
+    if (this.unlisted) yield* this.unlisted.deleted((id) => this.deletion(id));
   }
 
   final(cap: number): StreamState {
     const created = this.created.filter.final(cap);
-    return { ...created, ...this.stampState(() => this.changeStamp.final()), ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }), ...this.log?.position.state(true) };
+    return { ...created, ...this.stampState(() => this.changeStamp.final()), ...this.changes?.state(this.saved, { created, field: this.created.filter.field, cap }), ...this.log?.position.state(true), ...this.unlisted?.finalState() };
   }
 
   private stampState(part: () => StreamState): StreamState {
@@ -268,6 +284,28 @@ class IncrementalCursor implements StreamCursor {
       return;
     }
     this.sortedUpTo = at;
+  }
+
+  /**
+   * A deletion record, its cursor at or after the live row's: orders and customers get their
+   * `changed_at_utc` stamp (never below the state this read started from), others their own cursor
+   * field at the detection time (see deletionCursorValue()).
+   */
+  private deletion(id: string | number): Rec {
+    const detectedAt = this.detectedAt();
+    const cursor = this.stream.definition.cursor?.stampsChange ? {} : this.deletionCursor(detectedAt);
+    return this.stamp(deletionRecord(id, cursor, detectedAt), detectedAt);
+  }
+
+  /** The server's clock when the deletion is seen, as best known: never before the stream's first answer. */
+  private detectedAt(): number {
+    return Math.max(Date.now(), this.ctx.client.statsFor(this.stream.name).earliestServerTime ?? 0);
+  }
+
+  /** The cursor a deletion record of this stream carries (see deletionCursorValue()). */
+  private deletionCursor(detectedAt: number): Rec {
+    const field = this.created.filter.field;
+    return { [field]: deletionCursorValue(field, this.saved, detectedAt) };
   }
 }
 
@@ -317,6 +355,19 @@ class FullRefreshCursor implements StreamCursor {
   final(): StreamState {
     return this.resume ? this.resume.final() : (this.saved ?? {});
   }
+}
+
+/**
+ * The cursor value of a deletion record, in one place (issue 31 may change
+ * what a stream's cursor is): at or after every value a live row of the
+ * record can carry, or Airbyte's dedup keeps the row. The greatest of the
+ * saved state's value (every row synced before started at or before it), the
+ * moment the deletion is seen (server time: the record existed before it), and
+ * the entity's own value when known.
+ */
+export function deletionCursorValue(field: string, saved: StreamState | undefined, detectedAt: number, entity?: Rec): string {
+  const candidates = [toInstant(saved?.[field]), detectedAt, toInstant(entity?.[field])].filter((t): t is number => t !== undefined);
+  return new Date(Math.max(...candidates)).toISOString();
 }
 
 async function* numbered(slices: AsyncIterable<Slice>): AsyncGenerator<NumberedSlice> {

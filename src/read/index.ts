@@ -13,6 +13,7 @@ export * from './count-estimates';
 export * from './created-since-filter';
 export * from './cursor-filter';
 export * from './cursors';
+export * from './deletions';
 export * from './dialect';
 export * from './embedded-children';
 export * from './existence';

@@ -5,6 +5,7 @@ import { backoffMs } from '../http/retry-policy';
 import { ApiError } from '../protocol';
 import { EcommerceStream, StreamContext } from '../streams';
 import { readPage, readRecord } from './dialect';
+import { DELETED_AT } from './deletions';
 import { existenceOf, RecordExistence } from './existence';
 import { Page, Rec } from './pagination';
 import { IDS_PARAM, OFFSET_PARAM, recordPath } from './vendor';
@@ -21,8 +22,9 @@ type Id = string | number;
  * is asked once more after a backoff (a proxy's or cache's hiccup must not cost
  * a change: the feed's cursor moves past it at the end of the sync); a second
  * 404 means the record was deleted when the existence rule (src/read/existence.ts)
- * confirms the endpoint answers for records that exist: logged once per stream
- * and sync, never a failure. Unconfirmed, the stream fails rather than let the
+ * confirms the endpoint answers for records that exist: a deletion record
+ * (src/read/deletions.ts) leaves for it, never a failure. An event alone
+ * (`order.deleted`) proves nothing: it only names the record to ask. Unconfirmed, the stream fails rather than let the
  * feed's cursor move past a change it never read.
  */
 export class RefetchById {
@@ -33,7 +35,9 @@ export class RefetchById {
     private readonly stream: EcommerceStream,
     private readonly ctx: Pick<StreamContext, 'client' | 'config' | 'logger'>,
     /** Records the list read this run: they exist, so they can vouch for the single-record endpoint. */
-    private readonly listed: () => Id[]
+    private readonly listed: () => Id[],
+    /** The deletion record of a record the API confirms deleted. */
+    private readonly deletionOf: (id: Id) => Rec
   ) {
     this.idsHonoured = Boolean(stream.definition.filtersByIds && ctx.config.use_order_filters);
     this.existence = existenceOf(ctx.client, stream.definition.path);
@@ -82,8 +86,9 @@ export class RefetchById {
     }
     if (deleted.length > 0) {
       this.ctx.logger.info(
-        `Stream '${this.stream.name}': ${deleted.length} record(s) the events log names as changed answered 404 Not Found twice when read again, so they were deleted since: ${deleted.map((id) => JSON.stringify(id)).join(', ')}. Their last synced copy stays in the destination.`
+        `Stream '${this.stream.name}': ${deleted.length} record(s) the events log names as changed answered 404 Not Found twice when read again, so they were deleted since: ${deleted.map((id) => JSON.stringify(id)).join(', ')}. Each leaves as a deletion record (${DELETED_AT}).`
       );
+      yield { records: deleted.map(this.deletionOf) };
     }
   }
 

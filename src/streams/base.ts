@@ -66,6 +66,8 @@ export interface CursorDeclaration {
   stampsChange?: boolean;
   /** The stream is the events log: its state keeps the last event id, and its incremental read is the change feed's one read of the log. */
   eventsLog?: boolean;
+  /** The list is read whole on every sync: an id it no longer lists is asked by id, and a confirmed 404 emits a deletion record (src/read/deletions.ts). */
+  deletedWhenUnlisted?: boolean;
 }
 
 const SCHEMAS = path.resolve(__dirname, '..', '..', 'resources', 'schemas');

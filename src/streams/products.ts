@@ -6,6 +6,6 @@ export class Products extends ListStream {
   override readonly emitsProductList = true;
 
   constructor(ctx: StreamContext) {
-    super(ctx, { name: 'products', path: PRODUCTS_PATH, primaryKey: 'id', cursor: { field: 'updated_at_utc' }, countable: true });
+    super(ctx, { name: 'products', path: PRODUCTS_PATH, primaryKey: 'id', cursor: { field: 'updated_at_utc', deletedWhenUnlisted: true }, countable: true });
   }
 }

@@ -105,12 +105,16 @@ describe('an order the events log names answers 404 when read again by id', () =
     });
   });
 
-  it('twice: taken as deleted, logged once, the stream completes without it', async () => {
+  it('twice: taken as deleted, logged once, emitted as a deletion record (key, cursor, _ab_cdc_deleted_at), the stream completes', async () => {
     const server = await serverWith404s(2);
     const run = await read(cfg(server.url), { streams: ['orders'], mode: 'incremental', state: STATE });
     expect(errorTraces(run)).toEqual([]);
     expect(run.code).toBe(0);
-    expect(records(run, 'orders').map((r) => r.id)).toEqual([2, 3]);
+    expect(records(run, 'orders').filter((r) => !r._ab_cdc_deleted_at).map((r) => r.id)).toEqual([2, 3]);
+    const deletion = records(run, 'orders').filter((r) => r._ab_cdc_deleted_at);
+    expect(deletion.map((r) => [r.id, Object.keys(r).sort()])).toEqual([[9, ['_ab_cdc_deleted_at', 'created_at_utc', 'id']]]);
+    // At or after every row the destination can hold: the state the read started from.
+    expect(Date.parse(deletion[0].created_at_utc)).toBeGreaterThanOrEqual(Date.parse(STATE.orders.created_at_utc));
     expect(server.seen.filter((s) => s.url.startsWith('/v1/orders/9'))).toHaveLength(2);
     const deleted = logs(run).filter((l) => /answered 404 Not Found twice when read again, so they were deleted since: 9\./.test(l));
     expect(deleted).toHaveLength(1);
@@ -120,6 +124,7 @@ describe('an order the events log names answers 404 when read again by id', () =
     const server = await serverWith404s(2, false);
     const run = await read(cfg(server.url), { streams: ['orders'], mode: 'incremental', state: STATE });
     expect(logs(run).filter((l) => /deleted since/.test(l))).toEqual([]);
+    expect(records(run, 'orders').filter((r) => r._ab_cdc_deleted_at)).toEqual([]);
     const traces = errorTraces(run);
     expect(traces).toHaveLength(1);
     expect(JSON.stringify(traces[0])).toMatch(/cannot confirm they were deleted/);

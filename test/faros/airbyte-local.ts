@@ -73,8 +73,6 @@ export function runSync(args: {
   prefix: string;
   dryRun: boolean;
   timeoutMs: number;
-  /** Messages to add to the source's output just before `m` (records the connector does not emit yet). */
-  before?: (m: Message) => Message[];
 }): Promise<Sync> {
   return new Promise((resolve, reject) => {
     const sourceArgs = ['read', '--config', args.sourceConfig, '--catalog', args.sourceCatalog, '--state', args.sourceState];
@@ -97,12 +95,10 @@ export function runSync(args: {
     source.stderr.resume();
     readline.createInterface({ input: source.stdout }).on('line', (line) => {
       if (!line.trim()) return;
-      const read = JSON.parse(line) as Message;
-      for (const message of [...(args.before?.(read) ?? []), read]) {
-        sync.source.push(message);
-        const out = message.type === 'RECORD' ? { ...message, record: { ...message.record, stream: `${args.prefix}${message.record.stream}` } } : message;
-        if (out.type === 'RECORD' || out.type === 'STATE') destination.stdin.write(`${JSON.stringify(out)}\n`);
-      }
+      const message = JSON.parse(line) as Message;
+      sync.source.push(message);
+      const out = message.type === 'RECORD' ? { ...message, record: { ...message.record, stream: `${args.prefix}${message.record.stream}` } } : message;
+      if (out.type === 'RECORD' || out.type === 'STATE') destination.stdin.write(`${JSON.stringify(out)}\n`);
     });
     // Like the CLI, the destination's input ends only when the source exited 0.
     source.on('close', (code) => {

@@ -9,6 +9,7 @@
 import { Run, catalogFor, lastStates, records } from '../helpers/connector';
 import { json } from '../helpers/scripted-server';
 import { ALL, Resources, STREAM, errorTraces, listHandler, logs, read, runWithFiles, statesOf, testConfig } from '../helpers/guarantees';
+import { encodeIds } from '../../src/read/deletions';
 
 jest.setTimeout(60_000);
 
@@ -152,7 +153,8 @@ describe('Guarantee 10: secrets never appear in the output', () => {
     expect(first.code).toBe(1); // themes fails, on purpose, with the credentials in its error
     expect(records(first, 'products')).toEqual(products);
     expect(records(first, 'orders')).toEqual(orders);
-    expect(statesOf(first, 'products').at(-1)).toEqual({ updated_at_utc: '2024-01-03T00:00:00.000Z' });
+    // listed_ids: the products listed, to see a deletion by absence next time (docs/fresh-data.md).
+    expect(statesOf(first, 'products').at(-1)).toEqual({ updated_at_utc: '2024-01-03T00:00:00.000Z', listed_ids: encodeIds([1, 2]) });
     // changes_since: where the next sync's events-log read starts (docs/fresh-data.md); the secret inside it stays too.
     expect(statesOf(first, 'orders').at(-1)).toEqual({ created_at_utc: '2024-01-05T00:00:00.000Z', changes_since: '2024-01-05T00:00:00.000Z' });
     const themes = errorTraces(first);
@@ -168,7 +170,7 @@ describe('Guarantee 10: secrets never appear in the output', () => {
     expect(next.code).toBe(0);
     expect(errorTraces(next)).toEqual([]);
     expect(records(next, 'products')).toEqual([products[1]]); // re-emitted at the saved cursor
-    expect(statesOf(next, 'products').at(-1)).toEqual({ updated_at_utc: '2024-01-03T00:00:00.000Z' });
+    expect(statesOf(next, 'products').at(-1)).toEqual({ updated_at_utc: '2024-01-03T00:00:00.000Z', listed_ids: encodeIds([1, 2]) });
     // The log line naming the saved state quotes the cursor: the secret in it is masked there only.
     expect(logs(next)).toContain("Stream 'products': incremental, from the saved state, updated_at_utc ***-03T00:00:00.000Z.");
     expect(notData(next)).not.toContain(secret);

@@ -1,12 +1,13 @@
 /**
- * Deletion records (issue 32) in the local DuckDB sync. The connector does not
- * emit them yet: the second sync here runs the real connector process against
- * the sandbox and adds, to its output, the deletion records the source is to
- * emit (Airbyte's CDC form: the key, the cursor field, `_ab_cdc_deleted_at`),
- * right before each stream's COMPLETE status, through the same `sync` the CLI
- * runs. The shop deleted the same order, customer and product, so after it
- * every table must equal the sandbox's truth: nothing of them left, nothing
- * else removed.
+ * Deletion records (issue 32) in the local DuckDB sync. The shop deletes an
+ * order, a customer and a product between two syncs; the second sync runs the
+ * real connector process against the sandbox, which emits their deletion
+ * records itself (Airbyte's CDC form: the key, the cursor field,
+ * `_ab_cdc_deleted_at`), through the same `sync` the CLI runs. After it every
+ * table must equal the sandbox's truth: nothing of them left, nothing else
+ * removed. Two deletion records the connector never writes (a cursor older than
+ * the stored row or than a record of the same read) are added to its output to
+ * show that Airbyte's dedup rule keeps those rows.
  */
 import path from 'node:path';
 
@@ -25,12 +26,13 @@ type Rec = Record<string, any>;
 
 const STREAMS = ['orders', 'customers', 'products', 'products_reviews', 'products_images', 'product_options', 'products_variations'];
 
-/** The connector's own read, with `extra[stream]`'s records emitted just before that stream reports COMPLETE. */
-function withRecordsBeforeComplete(extra: Record<string, Rec[]>): Connector {
+/** The connector's own read (its messages kept in `seen`), with `extra[stream]`'s records emitted just before that stream reports COMPLETE. */
+function withRecordsBeforeComplete(extra: Record<string, Rec[]>, seen: Message[]): Connector {
   return {
     discover: connectorProcess.discover,
     read: (args, onMessage) =>
       connectorProcess.read(args, async (m: Message) => {
+        seen.push(m);
         const stream = m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS' && m.trace.stream_status.status === 'COMPLETE' ? m.trace.stream_status.stream_descriptor.name : undefined;
         for (const data of (stream && extra[stream]) || []) await onMessage({ type: 'RECORD', record: { stream, data, emitted_at: Date.now() } });
         await onMessage(m);
@@ -38,7 +40,7 @@ function withRecordsBeforeComplete(extra: Record<string, Rec[]>): Connector {
   };
 }
 
-test('deletion records remove the order, customer and product (with its reviews, images, options, variations); a deletion with an older cursor than the row or record removes nothing', async () => {
+test("the connector's deletion records remove the order, customer and product (with its reviews, images, options, variations); a deletion with an older cursor than the row or record removes nothing", async () => {
   const sandbox = await startSandbox({ rateLimitCapacity: 0 });
   const work = workDir();
   try {
@@ -61,28 +63,25 @@ test('deletion records remove the order, customer and product (with its reviews,
     sandbox.mutate({ op: 'delete', resource: 'products', ids: [product.id] });
     const deletedAt = new Date().toISOString();
     const olderThan = (iso: string) => new Date(Date.parse(iso) - 60_000).toISOString();
-    const deletions = {
-      // Cursor changed_at_utc (stamped at or after the creation): the time of the deletion, later than the stored row's.
-      orders: [
-        { id: order.id, created_at_utc: order.created_at_utc, changed_at_utc: deletedAt, _ab_cdc_deleted_at: deletedAt },
-        // A deletion whose cursor is older than the stored row (older than its creation) loses to it (Airbyte keeps that row).
-        { id: staleTarget.id, created_at_utc: staleTarget.created_at_utc, changed_at_utc: olderThan(staleTarget.created_at_utc), _ab_cdc_deleted_at: deletedAt },
-      ],
-      customers: [{ id: customer.id, created_at_utc: customer.created_at_utc, changed_at_utc: deletedAt, _ab_cdc_deleted_at: deletedAt }],
-      // Cursor updated_at_utc: the time of the deletion, later than the last update.
-      products: [
-        { id: product.id, updated_at_utc: deletedAt, _ab_cdc_deleted_at: deletedAt },
-        // Later in the read but with an older cursor than the live record: the live record wins.
-        { id: keptProduct.id, updated_at_utc: olderThan(keptProduct.updated_at_utc), _ab_cdc_deleted_at: deletedAt },
-      ],
+    // Deletion records the connector never writes: its own (for order, customer, product) come from the connector.
+    const stale = {
+      // A deletion whose cursor is older than the stored row loses to it (Airbyte keeps that row).
+      orders: [{ id: staleTarget.id, created_at_utc: olderThan(staleTarget.created_at_utc), _ab_cdc_deleted_at: deletedAt }],
+      // Later in the read but with an older cursor than the live record: the live record wins.
+      products: [{ id: keptProduct.id, updated_at_utc: olderThan(keptProduct.updated_at_utc), _ab_cdc_deleted_at: deletedAt }],
     };
 
     let stdout = '';
+    const emitted: Message[] = [];
     const code = await sync(
       { config, db, streams: STREAMS, fullRefresh: false, err: () => undefined, out: (text) => (stdout += text) },
-      withRecordsBeforeComplete(deletions)
+      withRecordsBeforeComplete(stale, emitted)
     );
     expect(code).toBe(0);
+    // The connector's own deletion records: one each, for what the shop deleted.
+    const own = (stream: string) =>
+      emitted.filter((m) => m.type === 'RECORD' && m.record.stream === stream && m.record.data._ab_cdc_deleted_at).map((m) => m.type === 'RECORD' && m.record.data.id);
+    expect([own('orders'), own('customers'), own('products')]).toEqual([[order.id], [customer.id], [product.id]]);
 
     const truth = asTableTruth(truthOf(sandbox));
     expect(truth.streams.orders.some((o) => o.id === staleTarget.id)).toBe(true);
