@@ -553,7 +553,7 @@ describe('admin', () => {
     await admin(mut, 'truth');
     expect((await admin(mut, 'counters')).body).toEqual({
       requests: 5, byStatus: { '200': 3, '404': 1, '401': 1 }, rateLimited: 0, faults: 0, byFault: {},
-      peakConcurrency: 1, byResource: { products: 1, products_reviews: 1, orders: 1 }, singleProduct: 0, singleRecord: {}, idsLists: 0, counts: 1,
+      peakConcurrency: 1, byResource: { products: 1, products_reviews: 1, orders: 1 }, singleProduct: 0, singleRecord: {}, idsLists: 0, sideLists: {}, counts: 1,
     });
     await admin(mut, 'counters/reset', {});
     expect((await admin(mut, 'counters')).body.requests).toBe(0);
