@@ -110,17 +110,17 @@ async function syncStream(
   const countable = stream.definition.countable && config.use_counts && !cursor.requestParams;
   let countRequest: Promise<void> | undefined;
   const progress = new StreamProgress(name, client.statsFor(name), logger, partitions.unit);
-  // A total that counts one partition only is no estimate of the stream.
-  let estimateSent = !partitions.totalIsStream;
+  // A total that counts one partition only is no estimate of the stream; a count of every partition is.
+  let estimateSent = !partitions.totalIsStream && !countable;
   const emit = async (page: Page, accepts: (record: Rec) => boolean): Promise<void> => {
     if (abort.error) throw new Aborted();
-    if (!estimateSent && page.total !== undefined) {
+    if (!estimateSent && partitions.totalIsStream && page.total !== undefined) {
       estimateSent = true;
       progress.expected = page.total;
       output.message(estimate(name, page.total));
     } else if (!estimateSent && countable && !countRequest) {
       // No total in the answer (a live shop): one request for an estimate, not waited for.
-      countRequest = counts.countOf(stream.definition.path, name).then((count) => {
+      countRequest = counts.countOf(stream.definition.path, name, partitions.countParams).then((count) => {
         if (count === undefined || estimateSent) return;
         estimateSent = true;
         progress.expected = count;
