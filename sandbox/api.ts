@@ -104,6 +104,8 @@ function filterByIds(list: Rec[], query: URLSearchParams, mode: Settings['idsFil
   const raw = query.get('ids');
   if (raw === null || mode === 'ignored') return list;
   if (!/^\d+(,\d+)*$/.test(raw)) return 'Invalid "ids": expected comma-separated order ids';
+  // orders.yaml: at most 50 ids.
+  if (raw.split(',').length > 50) return 'Invalid "ids": at most 50 order ids';
   const asked = new Set(raw.split(',').map(Number));
   const extra = mode === 'extra' ? list.filter((r) => !asked.has(r.id)).slice(0, 2) : [];
   const wanted = new Set([...asked, ...extra.map((r) => r.id)]);

@@ -45,8 +45,9 @@ export const OFFSET_PARAM = 'offset';
 /** Related lists a list carries inline: `embed=images,variations` on the products list. */
 export const EMBED_PARAM = 'embed';
 
-/** A list filtered to some records by id: `ids=1,2,3` (orders). */
+/** A list filtered to some records by id: `ids=1,2,3` (orders), at most this many ids a request (orders.yaml). */
 export const IDS_PARAM = 'ids';
+export const IDS_MAX = 50;
 
 /**
  * Orders created at or after a moment: `from` (UNIX seconds) with `sort=date`.

@@ -132,4 +132,20 @@ describe.each(DIALECTS)('$name dialect', ({ vendor, extra }) => {
     // The ids= answer left the archived ones out: they were asked one by one.
     expect(sandbox.counters().singleRecord.orders).toBeGreaterThanOrEqual(archived.length);
   });
+
+  it('more changed orders than the 50 ids one request may name (orders.yaml): re-read in requests of at most 50', async () => {
+    const sandbox = await sandboxOf({});
+    const cfg = testConfig(sandbox.url, { ...extra, page_size: 100, lookback_days: 0 });
+    const first = await read(cfg, { streams: ['orders'], mode: 'incremental' });
+    expect(first.code).toBe(0);
+    const changed = (truthOf(sandbox).streams.orders as Rec[]).slice(0, 60).map((o) => o.id);
+    sandbox.mutate({ op: 'update', resource: 'orders', ids: changed });
+    sandbox.resetCounters();
+    const second = await read(cfg, { streams: ['orders'], mode: 'incremental', state: lastStates(first) });
+    expect(second.code).toBe(0);
+    const emitted = new Set(records(second, 'orders').map((r) => r.id));
+    expect(changed.filter((id) => !emitted.has(id))).toEqual([]);
+    expect(sandbox.counters().idsLists).toBe(2);
+    expect(sandbox.counters().byStatus['400']).toBeUndefined();
+  });
 });
