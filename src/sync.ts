@@ -110,15 +110,15 @@ async function syncStream(
   const countable = stream.definition.countable && config.use_counts && !cursor.requestParams;
   let countRequest: Promise<void> | undefined;
   const progress = new StreamProgress(name, client.statsFor(name), logger, partitions.unit);
-  // A total that counts one partition only is no estimate of the stream; a count of every partition is.
-  let estimateSent = !partitions.totalIsStream && !countable;
+  // A total that counts one partition only is no estimate of the stream.
+  let estimateSent = !partitions.totalIsStream;
   const emit = async (page: Page, accepts: (record: Rec) => boolean): Promise<void> => {
     if (abort.error) throw new Aborted();
-    if (!estimateSent && partitions.totalIsStream && page.total !== undefined) {
+    if (!estimateSent && page.total !== undefined) {
       estimateSent = true;
       progress.expected = page.total;
       output.message(estimate(name, page.total));
-    } else if (!estimateSent && countable && !countRequest) {
+    } else if (!estimateSent && countable && !countRequest && !page.totalLater) {
       // No total in the answer (a live shop): one request for an estimate, not waited for.
       countRequest = counts.countOf(stream.definition.path, name, partitions.countParams).then((count) => {
         if (count === undefined || estimateSent) return;

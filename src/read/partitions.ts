@@ -98,15 +98,17 @@ export class PerProduct implements PartitionRouter {
  *   too, so the two answers are every record whatever the plain list holds.
  *
  * A shop with none costs one request more than the plain list (the empty
- * first page), plus one `/count` more for the estimate. Both values are read
+ * first page), plus one `/count` more for the estimate where answers carry no
+ * total (the two sides' counts are added; with totals, the two first pages'
+ * totals are, and no `/count` is asked). Both values are read
  * within the one slice, one after the other, because the second depends on the
  * first answer. A record both answers hold (a server that honours one value
  * and not the other) is emitted once: the read keeps the ids it emitted.
  */
 export class ListFilter implements PartitionRouter {
   readonly resumable = false;
-  /** Each answer counts one side only. */
-  readonly totalIsStream = false;
+  /** Each answer's total counts one side: the pages this router yields carry the sum, or none. */
+  readonly totalIsStream = true;
   readonly countParams: Params[];
 
   constructor(
@@ -129,8 +131,13 @@ export class ListFilter implements PartitionRouter {
     const { param, field, hidden, shown } = this.filter;
     const emitted = new Set<unknown>();
     let ignored = false;
+    // The first side's total, held until the other side's is known (answers in the documented form carry one);
+    // a side that yielded no page holds no record (the paginator yields no empty page).
+    let hiddenTotal: number | undefined = 0;
     const side = async function* (value: number): AsyncGenerator<Page> {
+      let first = true;
       for await (const page of list({ [param]: value })) {
+        const wasIgnored = ignored;
         const records: Rec[] = [];
         for (const record of page.records) {
           const flag = record[field];
@@ -140,7 +147,15 @@ export class ListFilter implements PartitionRouter {
           emitted.add(key);
           records.push(record);
         }
-        yield { records };
+        if (value === hidden && first) hiddenTotal = page.total;
+        if (value === hidden) {
+          // Proven ignored here: this answer is the whole list, and its total the stream's.
+          yield ignored && !wasIgnored ? { records, total: hiddenTotal } : { records, totalLater: hiddenTotal !== undefined };
+        } else {
+          const total = first && hiddenTotal !== undefined && page.total !== undefined ? hiddenTotal + page.total : undefined;
+          yield { records, total };
+        }
+        first = false;
       }
     };
     yield* side(hidden);
