@@ -34,7 +34,7 @@ export function answer(store: Store, settings: Settings, vendor: boolean, method
   if (method !== 'GET') return { status: 405, body: errorBody(`${method} is not allowed`), headers: { allow: 'GET' } };
   if (target.single && target.stream === 'products') return singleProduct(store, settings, vendor, target.productId!);
   if (target.single) return singleRecord(store, vendor, target.stream, target.recordId!);
-  if (target.count) return countOf(store, settings, target.stream);
+  if (target.count) return countOf(store, settings, target.stream, url.searchParams);
   return listPage(store, settings, vendor, target, url.searchParams);
 }
 
@@ -104,6 +104,8 @@ function filterByIds(list: Rec[], query: URLSearchParams, mode: Settings['idsFil
   const raw = query.get('ids');
   if (raw === null || mode === 'ignored') return list;
   if (!/^\d+(,\d+)*$/.test(raw)) return 'Invalid "ids": expected comma-separated order ids';
+  // orders.yaml: at most 50 ids.
+  if (raw.split(',').length > 50) return 'Invalid "ids": at most 50 order ids';
   const asked = new Set(raw.split(',').map(Number));
   const extra = mode === 'extra' ? list.filter((r) => !asked.has(r.id)).slice(0, 2) : [];
   const wanted = new Set([...asked, ...extra.map((r) => r.id)]);
@@ -111,9 +113,30 @@ function filterByIds(list: Rec[], query: URLSearchParams, mode: Settings['idsFil
 }
 
 /** GET /v1/<resource>/count, as the vendor documents it for categories and clients use it for other lists. */
-function countOf(store: Store, settings: Settings, stream: Stream): ApiResponse {
+function countOf(store: Store, settings: Settings, stream: Stream, query: URLSearchParams): ApiResponse {
   if (!settings.counts) return { status: 404, body: errorBody(`Not found: /v1/${PATH_OF[stream]}/count`) };
-  return { status: 200, body: { count: store.top[stream as keyof Store['top']].length } };
+  const side = SIDES[stream];
+  if (side && settings[side.setting] === 'hidden' && stream === 'customers' && query.get(side.param) === null) {
+    return { status: 400, body: errorBody(`"${side.param}" is required`) };
+  }
+  const list = side ? bySide(store.top[stream as keyof Store['top']], side, settings, query) : store.top[stream as keyof Store['top']];
+  return typeof list === 'string' ? { status: 400, body: errorBody(list) } : { status: 200, body: { count: list.length } };
+}
+
+/** The two-valued list filters (customers.yaml `trade`, orders.yaml `archived`) and the stored flag each reads. */
+const SIDES: Partial<Record<Stream, { param: string; flag: string; setting: 'tradeFilter' | 'archivedFilter' }>> = {
+  customers: { param: 'trade', flag: 'is_trade', setting: 'tradeFilter' },
+  orders: { param: 'archived', flag: 'is_archived', setting: 'archivedFilter' },
+};
+
+/** The records a list or count holds for its `trade` / `archived` parameter, as the setting says the server treats it. */
+function bySide(list: Rec[], side: NonNullable<(typeof SIDES)[Stream]>, settings: Settings, query: URLSearchParams): Rec[] | string {
+  const mode = settings[side.setting];
+  const raw = query.get(side.param);
+  if (raw !== null && raw !== '0' && raw !== '1') return `Invalid "${side.param}": expected 0 or 1`;
+  if (mode === 'ignored') return list;
+  const wanted = raw === null ? (mode === 'hidden' ? false : undefined) : raw === '1';
+  return wanted === undefined ? list : list.filter((r) => (r[side.flag] === true) === wanted);
 }
 
 /** Child lists a products list can embed (`embed=images,variations`), by the name the vendor uses. */
@@ -208,6 +231,12 @@ export function listPage(store: Store, settings: Settings, vendor: boolean, targ
     const filtered = filterEvents(list, query);
     if (typeof filtered === 'string') return { status: 400, body: errorBody(filtered) };
     list = filtered;
+  }
+  const side = SIDES[stream];
+  if (side) {
+    const shown = bySide(list, side, settings, query);
+    if (typeof shown === 'string') return { status: 400, body: errorBody(shown) };
+    list = shown;
   }
   if (stream === 'orders') {
     const byIds = filterByIds(list, query, settings.idsFilter);

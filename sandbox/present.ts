@@ -205,7 +205,7 @@ const VENDOR: Record<Stream, (r: Rec) => Obj> = {
     return {
       id: r.id,
       reference: 1000 + r.id,
-      archived: false,
+      archived: r.is_archived === true,
       anonymized: every(r.id, 50),
       trackingUrl: status === 'shipped' && shipping ? `https://track.example.test/${1000 + r.id}` : null,
       status: ORDER_STATUS[status] ?? { id: 0, name: status, type: 'custom', sortOrder: 0 },

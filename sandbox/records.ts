@@ -219,6 +219,8 @@ export const makeTop: Record<TopStream, MakeTop> = {
       shipping_method: shipping ? { name: rnd.pick(W.RATE_NAMES), price: shippingTotal } : null,
       payment: { method, transaction_id: method === 'bank_transfer' ? null : `txn_${hex(rnd, 8)}` },
       notes: rnd.maybe(0.85, () => rnd.pick(W.ORDER_NOTES)),
+      // From the id, not the generator, so that the rest of the data stays as it was: one order in eight.
+      is_archived: id % 8 === 0,
       created_at_utc: iso(t.created),
       updated_at_utc: iso(t.updated),
     };

@@ -23,7 +23,7 @@ export { HttpError } from './errors';
 const HOST = '127.0.0.1';
 
 function emptyCounters(): Counters {
-  return { requests: 0, byStatus: {}, rateLimited: 0, faults: 0, byFault: {}, peakConcurrency: 0, byResource: {}, singleProduct: 0, singleRecord: {}, idsLists: 0, counts: 0 };
+  return { requests: 0, byStatus: {}, rateLimited: 0, faults: 0, byFault: {}, peakConcurrency: 0, byResource: {}, singleProduct: 0, singleRecord: {}, idsLists: 0, sideLists: {}, counts: 0 };
 }
 
 /** Constant-time comparison, so the sandbox does not teach clients a timing leak is fine. */
@@ -116,6 +116,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     else if (target?.count) counters.counts += 1;
     else if (target) counters.byResource[target.stream] = (counters.byResource[target.stream] ?? 0) + 1;
     if (target?.stream === 'orders' && !target.single && url.searchParams.has('ids')) counters.idsLists += 1;
+    for (const param of ['trade', 'archived']) {
+      const value = url.searchParams.get(param);
+      if (target && !target.single && !target.count && value !== null) counters.sideLists[`${param}=${value}`] = (counters.sideLists[`${param}=${value}`] ?? 0) + 1;
+    }
 
     // Order matters: the bucket sees every request (401s too), faults only authenticated ones.
     const admitted = bucket.take();

@@ -1,5 +1,5 @@
 import { badRequest, isPlainObject } from './errors';
-import { FAULT_KINDS, FaultKind, IDS_FILTER_MODES, Settings } from './types';
+import { FAULT_KINDS, FaultKind, IDS_FILTER_MODES, Settings, SIDE_FILTER_MODES } from './types';
 
 export const DEFAULT_FAULTS: FaultKind[] = ['500', '502', '503', '504', 'reset', 'truncate', 'nonjson'];
 
@@ -20,6 +20,8 @@ export const DEFAULT_SETTINGS: Settings = {
   changeEvents: true,
   idsFilter: 'honoured',
   eventFilters: true,
+  tradeFilter: 'shown',
+  archivedFilter: 'shown',
 };
 
 const isNonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -44,6 +46,8 @@ const RULES: { [K in keyof Settings]: [check: (v: unknown) => boolean, expected:
   changeEvents: [(v) => typeof v === 'boolean', 'a boolean'],
   eventFilters: [(v) => typeof v === 'boolean', 'a boolean'],
   idsFilter: [(v) => (IDS_FILTER_MODES as readonly unknown[]).includes(v), `one of ${IDS_FILTER_MODES.join(', ')}`],
+  tradeFilter: [(v) => (SIDE_FILTER_MODES as readonly unknown[]).includes(v), `one of ${SIDE_FILTER_MODES.join(', ')}`],
+  archivedFilter: [(v) => (SIDE_FILTER_MODES as readonly unknown[]).includes(v), `one of ${SIDE_FILTER_MODES.join(', ')}`],
 };
 
 /**

@@ -83,9 +83,26 @@ export interface Settings {
    * whatever is asked, as a server that ignores them.
    */
   eventFilters: boolean;
+  /**
+   * `trade` on /v1/customers and /v1/customers/count (customers.yaml). 'hidden'
+   * also makes /v1/customers/count answer 400 without `trade`, as the reference
+   * marks it required.
+   */
+  tradeFilter: SideFilterMode;
+  /** `archived` on /v1/orders and /v1/orders/count (orders.yaml); 'hidden' also hides archived orders from `ids=` answers. */
+  archivedFilter: SideFilterMode;
 }
 
 export const IDS_FILTER_MODES = ['honoured', 'ignored', 'extra'] as const;
+export const SIDE_FILTER_MODES = ['shown', 'hidden', 'ignored'] as const;
+/**
+ * A two-valued list filter (`trade=0|1` on customers, `archived=0|1` on orders):
+ * 'shown' (default): the plain list holds both sides, the parameter is honoured;
+ * 'hidden': the plain list holds side 0 only (regular customers, non-archived
+ * orders), as the vendor's help page says of customers; 'ignored': the plain
+ * list holds both sides and the parameter changes nothing.
+ */
+export type SideFilterMode = (typeof SIDE_FILTER_MODES)[number];
 export type IdsFilterMode = (typeof IDS_FILTER_MODES)[number];
 
 export interface Counters {
@@ -106,6 +123,8 @@ export interface Counters {
   singleRecord: Partial<Record<Stream, number>>;
   /** Orders list requests that carried `ids=` (also counted in byResource). */
   idsLists: number;
+  /** List requests (not counts) by `trade=` / `archived=` value, e.g. `trade=1` (also counted in byResource). */
+  sideLists: Record<string, number>;
   /** GET /v1/<resource>/count requests (not counted in byResource). */
   counts: number;
 }

@@ -118,9 +118,9 @@ async function syncStream(
       estimateSent = true;
       progress.expected = page.total;
       output.message(estimate(name, page.total));
-    } else if (!estimateSent && countable && !countRequest) {
+    } else if (!estimateSent && countable && !countRequest && !page.totalLater) {
       // No total in the answer (a live shop): one request for an estimate, not waited for.
-      countRequest = counts.countOf(stream.definition.path, name).then((count) => {
+      countRequest = counts.countOf(stream.definition.path, name, partitions.countParams).then((count) => {
         if (count === undefined || estimateSent) return;
         estimateSent = true;
         progress.expected = count;

@@ -493,6 +493,38 @@ describe('changes after creation: single orders and customers, ids on orders, ch
     }
   });
 
+  test('trade on customers and archived on orders: hidden, shown, ignored, and /v1/customers/count without trade', async () => {
+    const s = await start();
+    const all = s.truth();
+    const idsOf = async (path: string) => ((await call(s, `${path}&limit=1000`)).body.data as Array<{ id: number }>).map((r) => r.id);
+    const side = (stream: 'customers' | 'orders', flag: string, on: boolean) => all[stream].filter((r) => (r[flag] === true) === on).map((r) => r.id);
+    for (const [stream, param, flag, setting] of [
+      ['customers', 'trade', 'trade', 'tradeFilter'],
+      ['orders', 'archived', 'archived', 'archivedFilter'],
+    ] as const) {
+      expect(side(stream, flag, true).length).toBeGreaterThan(0);
+      s.updateSettings({ pageCap: 1000, [setting]: 'hidden' });
+      expect(await idsOf(`/v1/${stream}?offset=0`)).toEqual(side(stream, flag, false));
+      expect(await idsOf(`/v1/${stream}?${param}=1`)).toEqual(side(stream, flag, true));
+      expect(await idsOf(`/v1/${stream}?${param}=0`)).toEqual(side(stream, flag, false));
+      expect((await call(s, `/v1/${stream}/count?${param}=1`)).body).toEqual({ count: side(stream, flag, true).length });
+      s.updateSettings({ [setting]: 'shown' });
+      expect(await idsOf(`/v1/${stream}?offset=0`)).toEqual(all[stream].map((r) => r.id));
+      expect(await idsOf(`/v1/${stream}?${param}=1`)).toEqual(side(stream, flag, true));
+      s.updateSettings({ [setting]: 'ignored' });
+      expect(await idsOf(`/v1/${stream}?${param}=1`)).toEqual(all[stream].map((r) => r.id));
+      expect((await call(s, `/v1/${stream}?${param}=2`)).status).toBe(400);
+    }
+    s.updateSettings({ tradeFilter: 'hidden' });
+    expect((await call(s, '/v1/customers/count')).status).toBe(400);
+    s.updateSettings({ archivedFilter: 'hidden' });
+    expect((await call(s, '/v1/orders/count')).body).toEqual({ count: side('orders', 'archived', false).length });
+    const archived = side('orders', 'archived', true).slice(0, 2);
+    expect(await idsOf(`/v1/orders?ids=${[...archived, all.orders[1].id].join(',')}`)).toEqual([all.orders[1].id]);
+    expect(s.counters().sideLists).toMatchObject({ 'trade=1': 3, 'archived=1': 3 });
+    await s.close();
+  });
+
   test('ids= on the orders list: honoured, ignored, or answered with two orders not asked for', async () => {
     const s = await start();
     const all = s.truth().orders;
@@ -560,7 +592,7 @@ describe('admin', () => {
     await admin(mut, 'truth');
     expect((await admin(mut, 'counters')).body).toEqual({
       requests: 5, byStatus: { '200': 3, '404': 1, '401': 1 }, rateLimited: 0, faults: 0, byFault: {},
-      peakConcurrency: 1, byResource: { products: 1, products_reviews: 1, orders: 1 }, singleProduct: 0, singleRecord: {}, idsLists: 0, counts: 1,
+      peakConcurrency: 1, byResource: { products: 1, products_reviews: 1, orders: 1 }, singleProduct: 0, singleRecord: {}, idsLists: 0, sideLists: {}, counts: 1,
     });
     await admin(mut, 'counters/reset', {});
     expect((await admin(mut, 'counters')).body.requests).toBe(0);

@@ -15,12 +15,20 @@ export class CountEstimates {
 
   constructor(private readonly client: ApiClient) {}
 
-  countOf(listPath: string, stream: string): Promise<number | undefined> {
+  /**
+   * The list's count, or the sum of one count per parameter set (`trade=0` and
+   * `trade=1`: /v1/customers/count requires `trade`, customers.yaml).
+   */
+  countOf(listPath: string, stream: string, parts: Array<Record<string, string | number> | undefined> = [undefined]): Promise<number | undefined> {
     const next = this.queue.then(async () => {
       if (this.unavailable) return undefined;
       try {
-        const res = await this.client.get(countPath(listPath), undefined, stream, 'count');
-        return (res.body as { count: number }).count;
+        let sum = 0;
+        for (const params of parts) {
+          const res = await this.client.get(countPath(listPath), params, stream, 'count');
+          sum += (res.body as { count: number }).count;
+        }
+        return sum;
       } catch {
         this.unavailable = true;
         return undefined;

@@ -7,6 +7,8 @@ export interface Page {
   records: Rec[];
   /** Size of the whole list, when the API says so. */
   total?: number;
+  /** No total here, but a later page of the same read will carry one: no `/count` request for an estimate. */
+  totalLater?: boolean;
 }
 
 export type FetchPage = (offset: number, limit: number) => Promise<Page>;

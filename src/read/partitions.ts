@@ -1,5 +1,11 @@
+import type { AirbyteLogger } from 'faros-airbyte-cdk';
+
 import type { EmbeddedName } from './embedded-children';
+import type { Page, Rec } from './pagination';
 import type { ProductList, Slice } from './product-list';
+import type { TwoSidedFilter } from './vendor';
+
+type Params = Record<string, string | number>;
 
 /**
  * The partition router part of a stream: which parts of the API's lists make
@@ -18,6 +24,10 @@ export interface PartitionRouter {
   readonly totalIsStream: boolean;
   /** The latest instant a final state may claim, given the server clock at the stream's first answer. */
   stateCap(streamStart: number): number;
+  /** The `/count` requests whose counts add up to the stream's estimate; undefined: the plain `/count`. */
+  readonly countParams?: Params[];
+  /** Reads one slice as several lists merged by id (a list filter's values); undefined: the slice is one list. */
+  pagesOf?(list: (params: Params) => AsyncIterable<Page>, keyOf: (record: Rec) => unknown): AsyncGenerator<Page>;
 }
 
 /** A top-level list such as /v1/orders: one partition. */
@@ -73,5 +83,89 @@ export class PerProduct implements PartitionRouter {
   stateCap(streamStart: number): number {
     const listed = this.products.listedAt();
     return listed === undefined ? streamStart : Math.min(streamStart, listed);
+  }
+}
+
+/**
+ * A top-level list read once per value of a two-sided list filter
+ * (`trade=0|1` on customers, `archived=0|1` on orders: src/read/vendor.ts),
+ * because the plain list may leave one side out. The side the plain list may
+ * hide is read first, and what it answers decides the rest:
+ *
+ * - a record whose own flag says the other side proves the server ignored the
+ *   parameter: that answer was the whole list, and nothing more is read;
+ * - otherwise (honoured, or empty: a shop without any) the other side is read
+ *   too, so the two answers are every record whatever the plain list holds.
+ *
+ * A shop with none costs one request more than the plain list (the empty
+ * first page), plus one `/count` more for the estimate where answers carry no
+ * total (the two sides' counts are added; with totals, the two first pages'
+ * totals are, and no `/count` is asked). Both values are read
+ * within the one slice, one after the other, because the second depends on the
+ * first answer. A record both answers hold (a server that honours one value
+ * and not the other) is emitted once: the read keeps the ids it emitted.
+ */
+export class ListFilter implements PartitionRouter {
+  readonly resumable = false;
+  /** Each answer's total counts one side: the pages this router yields carry the sum, or none. */
+  readonly totalIsStream = true;
+  readonly countParams: Params[];
+
+  constructor(
+    private readonly filter: TwoSidedFilter,
+    private readonly stream: string,
+    private readonly logger: AirbyteLogger
+  ) {
+    this.countParams = [{ [filter.param]: filter.shown }, { [filter.param]: filter.hidden }];
+  }
+
+  async *slices(): AsyncGenerator<Slice> {
+    yield undefined;
+  }
+
+  stateCap(streamStart: number): number {
+    return streamStart;
+  }
+
+  async *pagesOf(list: (params: Params) => AsyncIterable<Page>, keyOf: (record: Rec) => unknown): AsyncGenerator<Page> {
+    const { param, field, hidden, shown } = this.filter;
+    const emitted = new Set<unknown>();
+    let ignored = false;
+    // The first side's total, held until the other side's is known (answers in the documented form carry one);
+    // a side that yielded no page holds no record (the paginator yields no empty page).
+    let hiddenTotal: number | undefined = 0;
+    const side = async function* (value: number): AsyncGenerator<Page> {
+      let first = true;
+      for await (const page of list({ [param]: value })) {
+        const wasIgnored = ignored;
+        const records: Rec[] = [];
+        for (const record of page.records) {
+          const flag = record[field];
+          if (typeof flag === 'boolean' && flag !== (value === hidden)) ignored = true;
+          const key = keyOf(record);
+          if (emitted.has(key)) continue;
+          emitted.add(key);
+          records.push(record);
+        }
+        if (value === hidden && first) hiddenTotal = page.total;
+        if (value === hidden) {
+          // Proven ignored here: this answer is the whole list, and its total the stream's.
+          yield ignored && !wasIgnored ? { records, total: hiddenTotal } : { records, totalLater: hiddenTotal !== undefined };
+        } else {
+          const total = first && hiddenTotal !== undefined && page.total !== undefined ? hiddenTotal + page.total : undefined;
+          yield { records, total };
+        }
+        first = false;
+      }
+    };
+    yield* side(hidden);
+    if (ignored) {
+      this.logger.info(
+        `Stream '${this.stream}': the API ignores ${param}=${hidden} (it answered records whose ${field} is not ${hidden === 1}), so that answer was the whole list; no other ${param} value is read.`
+      );
+      return;
+    }
+    yield* side(shown);
+    if (ignored) this.logger.info(`Stream '${this.stream}': the API ignores ${param}=${shown}; records both answers held were emitted once.`);
   }
 }

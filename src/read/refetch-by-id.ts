@@ -8,7 +8,7 @@ import { readPage, readRecord } from './dialect';
 import { DELETED_AT } from './deletions';
 import { existenceOf, RecordExistence } from './existence';
 import { Page, Rec } from './pagination';
-import { IDS_PARAM, OFFSET_PARAM, recordPath } from './vendor';
+import { IDS_MAX, IDS_PARAM, OFFSET_PARAM, recordPath } from './vendor';
 
 type Id = string | number;
 
@@ -45,7 +45,7 @@ export class RefetchById {
 
   async *read(ids: Id[]): AsyncGenerator<Page> {
     const notFound: Id[] = [];
-    const size = this.ctx.config.page_size;
+    const size = Math.min(this.ctx.config.page_size, IDS_MAX);
     for (let i = 0; i < ids.length; i += size) {
       const batch = ids.slice(i, i + size);
       const found = this.idsHonoured && batch.length > 1 ? await this.byIdsFilter(batch) : [];

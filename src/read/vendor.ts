@@ -52,8 +52,9 @@ export const OFFSET_PARAM = 'offset';
 /** Related lists a list carries inline: `embed=images,variations` on the products list. */
 export const EMBED_PARAM = 'embed';
 
-/** A list filtered to some records by id: `ids=1,2,3` (orders). */
+/** A list filtered to some records by id: `ids=1,2,3` (orders), at most this many ids a request (orders.yaml). */
 export const IDS_PARAM = 'ids';
+export const IDS_MAX = 50;
 
 /**
  * Orders created at or after a moment: `from` (UNIX seconds) with `sort=date`.
@@ -69,3 +70,23 @@ export const CREATED_SINCE = {
 
 /** The most records per page the live API is known to serve: it caps the page size silently. */
 export const VENDOR_PAGE_CAP = 100;
+
+/**
+ * A list filter with two values whose plain list may leave one side out
+ * (src/read/partitions.ts ListFilter). `hidden` is the side the plain list may
+ * hide; `field` is the record's own flag, which proves whether the server
+ * honoured the parameter. Customers: `trade` (0 = regular, 1 = trade), and
+ * the plain list holds the regular ones only by the vendor's help page;
+ * `/v1/customers/count` requires `trade` (customers.yaml). Orders: `archived`
+ * (0 = non-archived, 1 = archived); what the plain list holds is not stated
+ * (orders.yaml), so it is read as if it hid them.
+ */
+export interface TwoSidedFilter {
+  readonly param: string;
+  readonly field: string;
+  readonly hidden: 1;
+  readonly shown: 0;
+}
+
+export const TRADE: TwoSidedFilter = { param: 'trade', field: 'trade', hidden: 1, shown: 0 };
+export const ARCHIVED: TwoSidedFilter = { param: 'archived', field: 'archived', hidden: 1, shown: 0 };

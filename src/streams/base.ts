@@ -15,10 +15,10 @@ import { deriveTimestamps, readPage } from '../read/dialect';
 import { EmbeddedName } from '../read/embedded-children';
 import { PageCap } from '../read/page-cap';
 import { FetchPage, Page, paginate, Rec } from '../read/pagination';
-import { PartitionRouter, PerProduct, SingleList } from '../read/partitions';
+import { ListFilter, PartitionRouter, PerProduct, SingleList } from '../read/partitions';
 import { ProductList, Slice } from '../read/product-list';
 import { productLookup } from '../read/existence';
-import { childListPath, OFFSET_PARAM } from '../read/vendor';
+import { childListPath, OFFSET_PARAM, TwoSidedFilter } from '../read/vendor';
 import { AirbyteStreamBase } from './kit-stream-base';
 
 /** What every stream gets: one client and one product list per run. */
@@ -47,6 +47,8 @@ export interface StreamDefinition {
   embeddedAs?: EmbeddedName;
   /** The list takes `ids=1,2,3`, checked answer by answer (src/read/refetch-by-id.ts). */
   filtersByIds?: boolean;
+  /** The list takes this two-valued filter and its plain list may hide one side: both are read (src/read/partitions.ts ListFilter). */
+  listFilter?: TwoSidedFilter;
 }
 
 /** What a stream's cursor follows and which of the shared mechanisms it uses. */
@@ -173,7 +175,19 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
 
 /** A top-level list such as /v1/orders. */
 export abstract class ListStream extends EcommerceStream {
-  readonly partitions: PartitionRouter = new SingleList();
+  readonly partitions: PartitionRouter = this.definition.listFilter
+    ? new ListFilter(this.definition.listFilter, this.definition.name, this.ctx.logger)
+    : new SingleList();
+
+  /** A router that reads the slice as several lists asks for each with its own parameters, after the cursor's. */
+  override readSlice(slice: Slice, extraParams?: Record<string, string | number>): AsyncGenerator<Page> {
+    const { partitions, primaryKey } = this;
+    if (!partitions.pagesOf) return super.readSlice(slice, extraParams);
+    return partitions.pagesOf(
+      (params) => super.readSlice(slice, { ...extraParams, ...params }),
+      (record) => record[primaryKey] ?? JSON.stringify(record)
+    );
+  }
 }
 
 /**

@@ -155,10 +155,13 @@ describe('Guarantee 2: the connector never hangs', () => {
 });
 
 describe('Guarantee 3: Retry-After and non-retriable statuses are honoured', () => {
-  /** Serves /v1/orders: the first answers scripted, then one page with one order. */
+  /**
+   * Serves /v1/orders: the first answers scripted, then one page with one order. The order is not archived, so the
+   * answer to archived=1 proves the server ignores the filter and the list is read once (src/read/partitions.ts).
+   */
   async function scripted(answers: Array<(res: import('node:http').ServerResponse) => void>) {
     return res.server((_req, res, n) =>
-      n <= answers.length ? answers[n - 1](res) : json(res, 200, { data: [{ id: 1 }], total: 1 })
+      n <= answers.length ? answers[n - 1](res) : json(res, 200, { data: [{ id: 1, archived: false }], total: 1 })
     );
   }
 
@@ -172,7 +175,7 @@ describe('Guarantee 3: Retry-After and non-retriable statuses are honoured', () 
     expect(waitedMs(server.seen)).toBeLessThan(20_000);
     expect(retryDelays(logs(run, 'WARN'))).toEqual([{ attempt: 1, seconds: 1 }]);
     expect(logs(run, 'WARN')[0]).toMatch(/Stream 'orders': \/v1\/orders answered HTTP 429; retry 1 in 1\.0 s/);
-    expect(records(run, 'orders')).toEqual([{ id: 1 }]);
+    expect(records(run, 'orders')).toEqual([{ id: 1, archived: false }]);
   });
 
   it('Retry-After as an HTTP date is the wait taken before the retry (measured at the server)', async () => {

@@ -134,7 +134,7 @@ describe('progress and errors', () => {
       expect(run.code).toBe(1);
       const error = failureOf(run.messages);
       expect(error.failure_type).toBe('transient_error');
-      expect(error.message).toMatch(/HTTP 503 on \/v1\/orders\?offset=0&limit=20 for stream 'orders' \(3 attempts\).*retry the sync later/);
+      expect(error.message).toMatch(/HTTP 503 on \/v1\/orders\?archived=1&offset=0&limit=20 for stream 'orders' \(3 attempts\).*retry the sync later/);
       expect(error.stream_descriptor).toEqual({ name: 'orders' });
       expect(error.internal_message).toMatch(/answered HTTP 503/);
     } finally {
