@@ -128,6 +128,7 @@ async function syncStream(
       });
     }
     const before = progress.records;
+    cursor.pageStarts?.(page);
     for (const record of page.records) {
       if (!accepts(record)) continue;
       output.record(name, record);

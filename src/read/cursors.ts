@@ -44,6 +44,8 @@ export interface StreamCursor {
   readonly listPages?: () => AsyncIterable<Page>;
   /** Whether a listed record is emitted; an emitted one gets its cursor value (stamp()). */
   accepts(record: Rec): boolean;
+  /** A listed page is about to be offered to accepts(). */
+  pageStarts?(page: Page): void;
   /**
    * Sets the record's declared cursor value, in place: for orders and customers
    * in an incremental read `changed_at_utc` = max(creation time, `eventTime` (ms,
@@ -172,6 +174,8 @@ class IncrementalCursor implements StreamCursor {
    * starting point.
    */
   private sortedUpTo: number | undefined | null;
+  /** In a list filter's first side (see Page.positionUnsafe): checkpoints keep the starting point. */
+  private positionPaused = false;
 
   constructor(
     private readonly stream: EcommerceStream,
@@ -229,7 +233,7 @@ class IncrementalCursor implements StreamCursor {
     this.sinceCheckpoint += count;
     if (this.sinceCheckpoint < CHECKPOINT_EVERY_RECORDS) return undefined;
     this.sinceCheckpoint = 0;
-    const at = this.sortedUpTo ?? undefined;
+    const at = this.positionPaused ? undefined : (this.sortedUpTo ?? undefined);
     const position = at === undefined ? this.created.filter.startingState() : this.created.filter.positionAt(at);
     return {
       ...position,
@@ -272,8 +276,17 @@ class IncrementalCursor implements StreamCursor {
     if (this.stream.definition.cursor?.stampsChange) this.changeStamp.stamp(record, eventTime);
   }
 
+  /** A page of a list filter's first side pauses the sorted position; the next side's order is checked afresh. */
+  pageStarts(page: Page): void {
+    if (page.positionUnsafe) this.positionPaused = true;
+    else if (this.positionPaused) {
+      this.positionPaused = false;
+      if (this.sortedUpTo !== null) this.sortedUpTo = undefined;
+    }
+  }
+
   private followOrder(record: Rec): void {
-    if (this.sortedUpTo === null) return;
+    if (this.sortedUpTo === null || this.positionPaused) return;
     const at = toInstant(record[this.created.filter.field]);
     if (at === undefined) return;
     if (this.sortedUpTo !== undefined && at < this.sortedUpTo) {

@@ -9,6 +9,11 @@ export interface Page {
   total?: number;
   /** No total here, but a later page of the same read will carry one: no `/count` request for an estimate. */
   totalLater?: boolean;
+  /**
+   * A list filter's first side, another side to follow: a sorted position reached in it does not cover
+   * the records of the sides still to read, so a checkpoint must not move past them (src/read/cursors.ts).
+   */
+  positionUnsafe?: boolean;
 }
 
 export type FetchPage = (offset: number, limit: number) => Promise<Page>;

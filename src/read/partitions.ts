@@ -150,7 +150,7 @@ export class ListFilter implements PartitionRouter {
         if (value === hidden && first) hiddenTotal = page.total;
         if (value === hidden) {
           // Proven ignored here: this answer is the whole list, and its total the stream's.
-          yield ignored && !wasIgnored ? { records, total: hiddenTotal } : { records, totalLater: hiddenTotal !== undefined };
+          yield ignored && !wasIgnored ? { records, total: hiddenTotal, positionUnsafe: true } : { records, totalLater: hiddenTotal !== undefined, positionUnsafe: true };
         } else {
           const total = first && hiddenTotal !== undefined && page.total !== undefined ? hiddenTotal + page.total : undefined;
           yield { records, total };

@@ -54,8 +54,10 @@ describe('Guarantee 4: mid-stream checkpoints on a large stream', () => {
     expect(midStream[0].after).toBeGreaterThanOrEqual(1000);
     expect(midStream[1].after - midStream[0].after).toBeGreaterThanOrEqual(1000);
     const emittedBefore = (n: number) => records(first, 'orders').slice(0, n);
+    // The list is read per archived value (archived=1, then archived=0, issue 29): the position moves with the
+    // last side only, every record of the first side having been emitted before it.
     for (const { after, state } of midStream) {
-      const last = Math.max(...emittedBefore(after).map((r) => instant(r.created_at_utc)!));
+      const last = Math.max(...emittedBefore(after).filter((r) => r.archived !== true).map((r) => instant(r.created_at_utc)!));
       expect(state).toEqual({ created_at_utc: new Date(last).toISOString(), changed_at_utc: new Date(last).toISOString(), changes_since: changesSince });
     }
     expect(instant(midStream[0].state.created_at_utc)).toBeGreaterThan(instant(from)!);

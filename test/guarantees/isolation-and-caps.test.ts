@@ -151,7 +151,7 @@ describe('Guarantee 11: a failure ends its own stream and releases every waiter 
     expect(lastStatus(run, 'customers')).toBe('COMPLETE');
     expect(records(run, 'customers')).toHaveLength(CUSTOMERS.length);
     // The change feed (events log) starts where the first sync's creation cursor ends.
-    expect(statesOf(run, 'customers').at(-1)).toEqual({ created_at_utc: '2024-02-05T00:00:00.000Z', changes_since: '2024-02-05T00:00:00.000Z' });
+    expect(statesOf(run, 'customers').at(-1)).toEqual({ created_at_utc: '2024-02-05T00:00:00.000Z', changed_at_utc: '2024-02-05T00:00:00.000Z', changes_since: '2024-02-05T00:00:00.000Z' });
   });
 
   it('a state value Date.parse would take ("1") is refused as config_error naming the stream', async () => {
@@ -229,7 +229,7 @@ describe('Guarantee 12: the final state is capped at the clock the sync saw', ()
     const run = await read(testConfig(server.url), { streams: ['orders'], mode: 'incremental' });
     expect(run.code).toBe(0);
     expect(records(run, 'orders').map((r) => r.id)).toEqual([1, 2, 3]);
-    expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-01T00:00:00.000Z', changes_since: '2024-03-01T00:00:00.000Z' });
+    expect(statesOf(run, 'orders').at(-1)).toEqual({ created_at_utc: '2024-03-01T00:00:00.000Z', changed_at_utc: '2024-03-01T00:00:00.000Z', changes_since: '2024-03-01T00:00:00.000Z' });
     const warned = logs(run, 'WARN').filter((l) => /not an ISO 8601 or RFC 2822 timestamp/.test(l));
     expect(warned).toHaveLength(1);
     expect(warned[0]).toMatch(/'orders'.*"March 7"/);

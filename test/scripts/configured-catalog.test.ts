@@ -29,7 +29,7 @@ test('bin/main discover | npm run catalog -- --streams orders,countries: a catal
   const catalog = require(catalogFile);
   expect(catalog.streams.map((s: any) => [s.stream.name, s.sync_mode, s.cursor_field])).toEqual([
     ['countries', 'full_refresh', undefined],
-    ['orders', 'incremental', ['created_at_utc']],
+    ['orders', 'incremental', ['changed_at_utc']],
   ]);
 
   const run = await runConnector(['read', '--config', config, '--catalog', catalogFile], { timeoutMs: 60_000 });
