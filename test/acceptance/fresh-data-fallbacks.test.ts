@@ -134,3 +134,26 @@ describe('an order the events log names answers 404 when read again by id', () =
     for (const state of statesOf(run, 'orders')) expect(state.changes_since).toBe(STATE.orders.changes_since);
   });
 });
+
+it('an order deleted while nothing was listed this sync (no new order, `from` answers none): a listed record from the first page vouches for the endpoint, a deletion record, the stream completes', async () => {
+  const events = [{ id: 8, type: 'order.deleted', resource_type: 'order', resource_id: 9, created_at_utc: '2024-03-01T13:00:00Z' }];
+  const lists = listHandler({ '/v1/orders': ORDERS, '/v1/events': events });
+  const server = await res.server((req: http.IncomingMessage, response: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const listed = ORDERS.find((o) => url.pathname === `/v1/orders/${o.id}`);
+    if (listed) return json(response, 200, { data: listed });
+    if (url.pathname === '/v1/orders/9') return json(response, 404, { error: { message: 'Not Found' } });
+    // A server honouring `from` with no order since the state, and `ids=` holding nothing of the deleted order.
+    if (url.pathname === '/v1/orders' && (url.searchParams.has('from') || url.searchParams.has('ids'))) return json(response, 200, { data: [], total: 0 });
+    lists(req, response);
+  });
+  const state = { orders: { created_at_utc: '2024-03-02T00:00:00.000Z', changes_since: '2024-03-01T12:00:00.000Z' } };
+  const run = await read(testConfig(server.url, { lookback_days: 0, backoff_factor: 0.05 }), { streams: ['orders'], mode: 'incremental', state });
+  expect(errorTraces(run)).toEqual([]);
+  expect(run.code).toBe(0);
+  expect(records(run, 'orders').map((r) => [r.id, Boolean(r._ab_cdc_deleted_at)])).toEqual([[9, true]]);
+  // The witness: one plain list page, then a listed order asked by id.
+  expect(server.seen.filter((s) => new URL(s.url, 'http://local').pathname === '/v1/orders' && !/from=|ids=/.test(s.url)).length).toBeGreaterThanOrEqual(1);
+  expect(server.seen.filter((s) => /^\/v1\/orders\/[123]$/.test(s.url))).toHaveLength(1);
+  expect(statesOf(run, 'orders').at(-1)!.changes_since).toBe('2024-03-01T13:00:00.000Z');
+});
