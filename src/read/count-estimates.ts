@@ -1,4 +1,5 @@
 import { ApiClient } from '../http';
+import { ApiError } from '../protocol';
 import { countPath } from './vendor';
 
 /**
@@ -16,19 +17,25 @@ export class CountEstimates {
   constructor(private readonly client: ApiClient) {}
 
   /**
-   * The list's count, or the sum of one count per parameter set (`trade=0` and
-   * `trade=1`: /v1/customers/count requires `trade`, customers.yaml).
+   * The list's count. Where the plain count answers 400 and the stream names
+   * parameter sets (`trade=0` and `trade=1`: customers.yaml marks `trade`
+   * required on /v1/customers/count), the sum of one count per set: a shop whose
+   * plain count answers pays no request more than before.
    */
-  countOf(listPath: string, stream: string, parts: Array<Record<string, string | number> | undefined> = [undefined]): Promise<number | undefined> {
+  countOf(listPath: string, stream: string, parts?: Array<Record<string, string | number>>): Promise<number | undefined> {
+    const count = async (params?: Record<string, string | number>): Promise<number> =>
+      ((await this.client.get(countPath(listPath), params, stream, 'count')).body as { count: number }).count;
     const next = this.queue.then(async () => {
       if (this.unavailable) return undefined;
       try {
-        let sum = 0;
-        for (const params of parts) {
-          const res = await this.client.get(countPath(listPath), params, stream, 'count');
-          sum += (res.body as { count: number }).count;
+        try {
+          return await count();
+        } catch (error) {
+          if (!parts || !(error instanceof ApiError && error.status === 400)) throw error;
+          let sum = 0;
+          for (const params of parts) sum += await count(params);
+          return sum;
         }
-        return sum;
       } catch {
         this.unavailable = true;
         return undefined;
