@@ -8,18 +8,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { startSandbox } from '../../sandbox/server';
+import { Sandbox } from '../../sandbox/types';
 import { catalogFor, MAIN, runConnector, workDir } from '../helpers/connector';
+import { Resources } from '../helpers/guarantees';
 
 jest.setTimeout(60_000);
 
 const files = workDir();
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+const res = new Resources();
+let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ rateLimitCapacity: 0 });
+  sandbox = await res.sandbox();
 });
 afterAll(async () => {
-  await sandbox.close();
+  await res.closeAll();
   files.cleanup();
 });
 

@@ -5,18 +5,20 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { startSandbox } from '../../sandbox/server';
+import { Sandbox } from '../../sandbox/types';
 import { MAIN, ROOT, records, runConnector, workDir } from '../helpers/connector';
+import { Resources } from '../helpers/guarantees';
 
 jest.setTimeout(90_000);
 
 const files = workDir();
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+const res = new Resources();
+let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ rateLimitCapacity: 0 });
+  sandbox = await res.sandbox();
 });
 afterAll(async () => {
-  await sandbox.close();
+  await res.closeAll();
   files.cleanup();
 });
 
