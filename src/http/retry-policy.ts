@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { AxiosError } from 'axios';
 
 /** Statuses worth another try: throttling and the server's own transient failures. */
@@ -37,4 +39,35 @@ export function isRetriable(error: AxiosError): boolean {
   if (isNetworkError(error)) return true;
   const status = error.response!.status;
   return RETRY_STATUSES.has(status) || (status >= 200 && status < 300);
+}
+
+/**
+ * The one way a 404 is asked again before it is believed. A 404 can be a
+ * proxy's or cache's hiccup while the record is there, and believing it would
+ * cost data; so what answered 404 (`notFound`, asked once already) is asked
+ * again after the same backoff as any retry (the attempt-th), up to `retries`
+ * rounds, all of a round's keys after one wait. `before` sees each round's keys
+ * and wait first, and may end it by throwing. `ask` resolves undefined for a 404.
+ * Returns what came back, and the keys that answered 404 every time.
+ */
+export async function askAgainAfter404<K, T>(
+  notFound: K[],
+  ask: (key: K) => Promise<T | undefined>,
+  options: { retries: number; backoffFactor: number; before?: (keys: K[], attempt: number, waitMs: number) => Promise<void> | void }
+): Promise<{ found: T[]; notFound: K[] }> {
+  const found: T[] = [];
+  let missing = notFound;
+  for (let attempt = 1; attempt <= options.retries && missing.length > 0; attempt++) {
+    const wait = backoffMs(attempt, options.backoffFactor);
+    await options.before?.(missing, attempt, wait);
+    await sleep(wait);
+    const again: K[] = [];
+    for (const key of missing) {
+      const answer = await ask(key);
+      if (answer === undefined) again.push(key);
+      else found.push(answer);
+    }
+    missing = again;
+  }
+  return { found, notFound: missing };
 }

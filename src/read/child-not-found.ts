@@ -1,9 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import { AirbyteLogger } from 'faros-airbyte-cdk';
 
 // The file, not '../http': discover loads this with the stream classes, and the http barrel would load axios.
-import { backoffMs } from '../http/retry-policy';
+import { askAgainAfter404 } from '../http/retry-policy';
 import { ApiError } from '../protocol';
 import { FetchPage } from './pagination';
 import { RecordExistence } from './existence';
@@ -36,48 +34,59 @@ export interface ChildListContext {
  * GET /v1/products/{id} tells them apart (src/read/existence.ts): confirmed
  * gone, the rest of the list is skipped with a warning (ProductGone; what was
  * read before stays emitted, it was the shop's data). Otherwise the same page
- * is asked again like any transient failure, with backoff, up to max_retries
- * times, on any page: retrying the page rather than the list means nothing is
+ * is asked again with backoff (askAgainAfter404, src/http/retry-policy.ts), up
+ * to max_retries times, on any page: retrying the page rather than the list means nothing is
  * emitted twice. It fails only when the page keeps answering 404 while the
  * product exists, or while the API cannot confirm a deletion.
  */
 export function checkedChildPage(fetch: FetchPage, ctx: ChildListContext): FetchPage {
   const { productId: id, stream, lookup, logger } = ctx;
   return async (offset, limit) => {
-    for (let retry = 0; ; retry++) {
+    let last: ApiError | undefined;
+    const page = async () => {
       try {
         return await fetch(offset, limit);
       } catch (error) {
         if (!(error instanceof ApiError && error.status === 404)) throw error;
-        const existence = await lookup.existence(id, stream, ctx.candidates);
-        if (existence === 'gone') {
-          const read = offset > 0 ? ` from offset ${offset} on (the ones read before were emitted)` : '';
-          logger.warn(
-            `Stream '${stream}': product ${id} answered 404 Not Found and GET /v1/products/${id} confirms it was deleted since the product list was read; its children are skipped${read}.`
-          );
-          throw new ProductGone(id);
-        }
-        const why =
-          existence === 'exists'
-            ? `although GET /v1/products/${id} shows the product still exists`
-            : `and the API cannot confirm that product ${id} was deleted (GET /v1/products/{id} is not served here or answers 404 even for a listed product)`;
-        if (retry >= ctx.maxRetries) {
-          const attempts = retry + 1;
-          throw new ApiError(
-            `Stream '${stream}': ${error.path} answered 404 Not Found ${attempts} time${attempts === 1 ? '' : 's'} ${why}. Its children from offset ${offset} on were not read; rather than skip them silently, the stream fails. Run the sync again; if it persists, the API is not serving this product's ${stream.replace(/^products?_/, '')}.`,
-            'system_error',
-            404,
-            error.path,
-            error.internalMessage,
-            stream
-          );
-        }
-        const wait = backoffMs(retry + 1, ctx.backoffFactor);
-        logger.warn(
-          `Stream '${stream}': ${error.path} (offset ${offset}) answered 404 Not Found ${why}; asking for the same page again in ${(wait / 1000).toFixed(1)} s (retry ${retry + 1} of ${ctx.maxRetries}).`
-        );
-        await sleep(wait);
+        last = error;
+        return undefined;
       }
-    }
+    };
+    const first = await page();
+    if (first) return first;
+    /** Every 404 asks GET /v1/products/{id} first: a confirmed deletion ends the list; otherwise, why the page is asked again. */
+    const notGone = async () => {
+      const existence = await lookup.existence(id, stream, ctx.candidates);
+      if (existence === 'exists') return `although GET /v1/products/${id} shows the product still exists`;
+      if (existence !== 'gone') {
+        return `and the API cannot confirm that product ${id} was deleted (GET /v1/products/{id} is not served here or answers 404 even for a listed product)`;
+      }
+      const read = offset > 0 ? ` from offset ${offset} on (the ones read before were emitted)` : '';
+      logger.warn(
+        `Stream '${stream}': product ${id} answered 404 Not Found and GET /v1/products/${id} confirms it was deleted since the product list was read; its children are skipped${read}.`
+      );
+      throw new ProductGone(id);
+    };
+    const { found } = await askAgainAfter404([offset], page, {
+      retries: ctx.maxRetries,
+      backoffFactor: ctx.backoffFactor,
+      before: async (_, attempt, wait) => {
+        const why = await notGone();
+        logger.warn(
+          `Stream '${stream}': ${last!.path} (offset ${offset}) answered 404 Not Found ${why}; asking for the same page again in ${(wait / 1000).toFixed(1)} s (retry ${attempt} of ${ctx.maxRetries}).`
+        );
+      },
+    });
+    if (found.length > 0) return found[0];
+    const why = await notGone();
+    const attempts = ctx.maxRetries + 1;
+    throw new ApiError(
+      `Stream '${stream}': ${last!.path} answered 404 Not Found ${attempts} time${attempts === 1 ? '' : 's'} ${why}. Its children from offset ${offset} on were not read; rather than skip them silently, the stream fails. Run the sync again; if it persists, the API is not serving this product's ${stream.replace(/^products?_/, '')}.`,
+      'system_error',
+      404,
+      last!.path,
+      last!.internalMessage,
+      stream
+    );
   };
 }

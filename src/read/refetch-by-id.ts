@@ -1,7 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 // The file, not '../http': the http barrel would load axios for one formula.
-import { backoffMs } from '../http/retry-policy';
+import { askAgainAfter404 } from '../http/retry-policy';
 import { ApiError } from '../protocol';
 import { EcommerceStream, StreamContext } from '../streams';
 import { readPage, readRecord } from './dialect';
@@ -74,18 +72,14 @@ export class RefetchById {
     }
     if (notFound.length === 0) return;
     // One wait for all of them, then each asked once more.
-    const wait = backoffMs(1, this.ctx.config.backoff_factor);
-    this.ctx.logger.info(
-      `Stream '${this.stream.name}': ${notFound.length} record(s) the events log names as changed answered 404 Not Found; asking each once more in ${(wait / 1000).toFixed(1)} s before taking them as deleted.`
-    );
-    await sleep(wait);
-    const deleted: Id[] = [];
-    const second: Rec[] = [];
-    for (const id of notFound) {
-      const record = await this.one(id);
-      if (record) second.push(record);
-      else deleted.push(id);
-    }
+    const { found: second, notFound: deleted } = await askAgainAfter404(notFound, (id) => this.one(id), {
+      retries: 1,
+      backoffFactor: this.ctx.config.backoff_factor,
+      before: (keys, _, wait) =>
+        this.ctx.logger.info(
+          `Stream '${this.stream.name}': ${keys.length} record(s) the events log names as changed answered 404 Not Found; asking each once more in ${(wait / 1000).toFixed(1)} s before taking them as deleted.`
+        ),
+    });
     yield* this.normalized(second);
     if (deleted.length > 0 && !(await this.existence.confirmsDeletion(deleted[0], this.stream.name, () => this.knownToExist()))) {
       const where = recordPath(this.stream.definition.path, deleted[0]);
