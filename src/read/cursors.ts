@@ -300,25 +300,17 @@ class IncrementalCursor implements StreamCursor {
   }
 
   /**
-   * A deletion record, its cursor at or after the live row's: orders and customers get their
-   * `changed_at_utc` stamp (never below the state this read started from), others their own cursor
-   * field at the detection time (see deletionCursorValue()).
+   * A deletion record, its cursor set by the read's one stamp (see ChangeStamp): at or after the
+   * live row's, as the greatest of the state this read started from and the moment it is seen.
    */
   private deletion(id: string | number): Rec {
     const detectedAt = this.detectedAt();
-    const cursor = this.stream.definition.cursor?.stampsChange ? {} : this.deletionCursor(detectedAt);
-    return this.stamp(deletionRecord(id, cursor, detectedAt), detectedAt);
+    return this.stamp(deletionRecord(id, this.changeStamp.field, detectedAt), detectedAt);
   }
 
   /** The server's clock when the deletion is seen, as best known: never before the stream's first answer. */
   private detectedAt(): number {
     return Math.max(Date.now(), this.ctx.client.statsFor(this.stream.name).earliestServerTime ?? 0);
-  }
-
-  /** The cursor a deletion record of this stream carries (see deletionCursorValue()). */
-  private deletionCursor(detectedAt: number): Rec {
-    const field = this.created.filter.field;
-    return { [field]: deletionCursorValue(field, this.saved, detectedAt) };
   }
 }
 
@@ -368,19 +360,6 @@ class FullRefreshCursor implements StreamCursor {
   final(): StreamState {
     return this.resume ? this.resume.final() : (this.saved ?? {});
   }
-}
-
-/**
- * The cursor value of a deletion record, in one place (issue 31 may change
- * what a stream's cursor is): at or after every value a live row of the
- * record can carry, or Airbyte's dedup keeps the row. The greatest of the
- * saved state's value (every row synced before started at or before it), the
- * moment the deletion is seen (server time: the record existed before it), and
- * the entity's own value when known.
- */
-export function deletionCursorValue(field: string, saved: StreamState | undefined, detectedAt: number, entity?: Rec): string {
-  const candidates = [toInstant(saved?.[field]), detectedAt, toInstant(entity?.[field])].filter((t): t is number => t !== undefined);
-  return new Date(Math.max(...candidates)).toISOString();
 }
 
 async function* numbered(slices: AsyncIterable<Slice>): AsyncGenerator<NumberedSlice> {

@@ -20,9 +20,9 @@ export const DELETED_AT = '_ab_cdc_deleted_at';
 
 type Id = string | number;
 
-/** The deletion record of `id`: its key, its cursor (from the cursor part), the moment the deletion was seen. */
-export function deletionRecord(id: Id, cursor: Rec, deletedAt: number): Rec {
-  return { id, ...cursor, [DELETED_AT]: new Date(deletedAt).toISOString() };
+/** The deletion record of `id`: its key, its cursor field (left for the cursor's stamp to set), the moment the deletion was seen. */
+export function deletionRecord(id: Id, cursorField: string, deletedAt: number): Rec {
+  return { id, [cursorField]: null, [DELETED_AT]: new Date(deletedAt).toISOString() };
 }
 
 /** Where a stream whose list is read whole keeps the ids it listed (products): the next sync's list is compared with them. */
