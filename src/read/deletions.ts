@@ -34,7 +34,7 @@ const CODEC = 'z1:';
  * The ids as text: sorted, each the difference to the previous one as an
  * unsigned LEB128 varint, deflated, base64. A shop's ids are mostly
  * consecutive, so most differences are 1 and deflate folds them: 100,000
- * products take a few hundred bytes to a few dozen KB (docs/fresh-data.md).
+ * products take a few hundred bytes to a few dozen KB (docs/data.md).
  * undefined when an id is not a non-negative integer (the set is then not kept).
  */
 export function encodeIds(ids: Iterable<Id>): string | undefined {

@@ -165,7 +165,7 @@ describe('Guarantee 9: every form of the state file is read the same way', () =>
     };
     const streamStates: Record<string, Rec> = {
       // changes_since after the last event and lookback_days 0: only the creation cursor decides what is emitted
-      // (the change feed and the window re-emit older orders by design, see docs/fresh-data.md).
+      // (the change feed and the window re-emit older orders by design, see docs/data.md).
       orders: { created_at_utc: median('orders'), changes_since: new Date(Math.max(...truth.events.map((e) => instant(e.created_at_utc)!)) + 1000).toISOString() },
       products_reviews: { created_at_utc: median('products_reviews') },
       products: { updated_at_utc: median('products') },

@@ -154,9 +154,9 @@ describe('Guarantee 10: secrets never appear in the output', () => {
     expect(records(first, 'products')).toEqual(products);
     // As sent, plus the cursor value an incremental read derives (changed_at_utc: here the creation time).
     expect(records(first, 'orders')).toEqual(orders.map((o) => ({ ...o, changed_at_utc: new Date(o.created_at_utc).toISOString() })));
-    // listed_ids: the products listed, to see a deletion by absence next time (docs/fresh-data.md).
+    // listed_ids: the products listed, to see a deletion by absence next time (docs/data.md).
     expect(statesOf(first, 'products').at(-1)).toEqual({ updated_at_utc: '2024-01-03T00:00:00.000Z', listed_ids: encodeIds([1, 2]) });
-    // changes_since: where the next sync's events-log read starts (docs/fresh-data.md); the secret inside it stays too.
+    // changes_since: where the next sync's events-log read starts (docs/data.md); the secret inside it stays too.
     expect(statesOf(first, 'orders').at(-1)).toEqual({ created_at_utc: '2024-01-05T00:00:00.000Z', changed_at_utc: '2024-01-05T00:00:00.000Z', changes_since: '2024-01-05T00:00:00.000Z' });
     const themes = errorTraces(first);
     expect(themes).toHaveLength(1);
