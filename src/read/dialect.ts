@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Page, Rec } from './pagination';
 
 /**
- * The two ways the API answers (see docs/how-it-works.md, "The vendor dialect", and docs/vendor-api.md): the documented
+ * The two ways the API answers (see docs/vendor-api.md, "The two forms the connector reads"): the documented
  * form `{"data": [...], "total": n}` with `*_at_utc` ISO timestamps, and the live
  * ShopWired form, a bare array whose records carry `createdAt` / `updatedAt`
  * (orders: `created`) as RFC 2822 strings. Everything here is specific to this

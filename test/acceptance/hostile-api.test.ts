@@ -56,7 +56,7 @@ function expectWholeTruth(outcome: Outcome): void {
   expectMatchesTruth(recordsByStream(outcome.run, names), outcome.truth, streams);
 }
 
-/** The rate-limit and fault scenarios in both dialects the API speaks (docs/how-it-works.md, "The vendor dialect"). */
+/** The rate-limit and fault scenarios in both dialects the API speaks (docs/vendor-api.md, "The two forms the connector reads"). */
 const DIALECTS: Array<[string, { sandbox: SandboxOptions; config: Rec }]> = [
   ['documented form', { sandbox: {}, config: {} }],
   ['vendor dialect', { sandbox: { vendor: true }, config: { page_size_parameter: 'count' } }],
