@@ -59,6 +59,19 @@ function captured() {
 
 const theme = (id: number, at: string) => ({ id, created_at_utc: at });
 
+/** The driver over `streams`, each read in the mode given, with the shared client, products and logger. */
+const sync = (out: ReturnType<typeof captured>, streams: EcommerceStream[], modes: Record<string, 'incremental' | 'full_refresh'>, state: Parameters<typeof runSync>[0]['state']) =>
+  runSync({
+    config,
+    streams,
+    selected: Object.entries(modes).map(([name, syncMode]) => ({ name, syncMode })),
+    state,
+    client,
+    products,
+    output: out.output,
+    logger,
+  });
+
 it('reads a one-list stream and a per-product stream through the same parts, and writes the state each cursor answers', async () => {
   const themes = withPages(new Themes(ctx), () => [
     { records: [theme(1, '2024-01-01T00:00:00Z'), theme(2, '2024-07-01T00:00:00Z')] },
@@ -66,19 +79,7 @@ it('reads a one-list stream and a per-product stream through the same parts, and
   const reviews = withPages(new ProductsReviews(ctx), (slice) => [{ records: [{ id: `r${slice!.prd_id}`, created_at_utc: '2024-02-01T00:00:00Z' }] }]);
   const out = captured();
   const state = { themes: { created_at_utc: '2024-03-01T00:00:00Z' }, products_reviews: { created_at_utc: 'kept', resume: 'not a position' } };
-  const ok = await runSync({
-    config,
-    streams: [themes, reviews],
-    selected: [
-      { name: 'themes', syncMode: 'incremental' },
-      { name: 'products_reviews', syncMode: 'full_refresh' },
-    ],
-    state,
-    client,
-    products,
-    output: out.output,
-    logger,
-  });
+  const ok = await sync(out, [themes, reviews], { themes: 'incremental', products_reviews: 'full_refresh' }, state);
   expect(ok).toBe(true);
   // Incremental: the record before the state is left out; the final state is the newest record, capped by the server clock.
   expect(out.records.filter((r) => r.stream === 'themes').map((r) => r.data.id)).toEqual([2]);
@@ -99,19 +100,7 @@ it('a failed stream reports one error and INCOMPLETE, without a final state; the
   const broken = withPages(new Themes(ctx), () => new ApiError('The API answered /v1/themes with HTTP 403.', 'config_error', 403, '/v1/themes'));
   const reviews = withPages(new ProductsReviews(ctx), () => [{ records: [] }]);
   const out = captured();
-  const ok = await runSync({
-    config,
-    streams: [broken, reviews],
-    selected: [
-      { name: 'themes', syncMode: 'full_refresh' },
-      { name: 'products_reviews', syncMode: 'full_refresh' },
-    ],
-    state: {},
-    client,
-    products,
-    output: out.output,
-    logger,
-  });
+  const ok = await sync(out, [broken, reviews], { themes: 'full_refresh', products_reviews: 'full_refresh' }, {});
   expect(ok).toBe(false);
   expect(out.statuses('themes')).toEqual(['STARTED', 'INCOMPLETE']);
   expect(out.finalState('themes')).toBeUndefined();

@@ -86,6 +86,16 @@ function belowEarlierState(run: Run): string[] {
   return problems;
 }
 
+/** CAT's two incremental reads: the first from no state, the second from the first's last states; both must succeed. */
+async function twoReads(sandbox: Sandbox): Promise<{ first: Run; second: Run }> {
+  const config = configFor(sandbox.url);
+  const first = await read(config, { mode: 'incremental' });
+  expect(first.code).toBe(0);
+  const second = await read(config, { mode: 'incremental', state: lastStates(first) });
+  expect(second.code).toBe(0);
+  return { first, second };
+}
+
 describe("on the shop `npm run cat` serves, with the shipped test config", () => {
   let sandbox: Sandbox;
   beforeEach(async () => {
@@ -94,11 +104,7 @@ describe("on the shop `npm run cat` serves, with the shipped test config", () =>
   });
 
   it('two sequential reads: every record of the second is at or after the state it started from, re-read changed orders and customers included', async () => {
-    const config = configFor(sandbox.url);
-    const first = await read(config, { mode: 'incremental' });
-    expect(first.code).toBe(0);
-    const second = await read(config, { mode: 'incremental', state: lastStates(first) });
-    expect(second.code).toBe(0);
+    const { first, second } = await twoReads(sandbox);
     // The shop has activity: the second read re-emits orders and customers created before its starting position.
     const startOf = (stream: string) => instant(lastStates(first).find((m) => m.stream.stream_descriptor.name === stream)!.stream.stream_state.created_at_utc);
     for (const stream of ['orders', 'customers']) {
@@ -111,11 +117,7 @@ describe("on the shop `npm run cat` serves, with the shipped test config", () =>
   });
 
   it('sequential slices: each STATE is at or before every later record of its stream, in a first and a later read', async () => {
-    const config = configFor(sandbox.url);
-    const first = await read(config, { mode: 'incremental' });
-    expect(first.code).toBe(0);
-    const second = await read(config, { mode: 'incremental', state: lastStates(first) });
-    expect(second.code).toBe(0);
+    const { first, second } = await twoReads(sandbox);
     expect(records(second, 'orders').length).toBeGreaterThan(0);
     expect(belowEarlierState(first)).toEqual([]);
     expect(belowEarlierState(second)).toEqual([]);

@@ -51,6 +51,13 @@ export class Resources {
     return sb;
   }
 
+  /** A temp dir, removed by closeAll(). */
+  dir(): ReturnType<typeof workDir> {
+    const dir = workDir();
+    this.closers.push(() => dir.cleanup());
+    return dir;
+  }
+
   async server(handler: Parameters<typeof scriptedServer>[0]) {
     const server = await scriptedServer(handler);
     this.closers.push(() => server.close());

@@ -4,27 +4,23 @@
  */
 import path from 'node:path';
 
-import { startSandbox } from '../../sandbox/server';
 import { truthOf } from '../../scripts/truth-check';
 import { configFor } from '../helpers/acceptance';
-import { workDir } from '../helpers/connector';
+import { Resources } from '../helpers/guarantees';
 import { query, runSync } from '../helpers/local-sync';
 
 jest.setTimeout(300_000);
 
-const work = workDir();
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-afterAll(async () => {
-  await sandbox?.close();
-  work.cleanup();
-});
+const res = new Resources();
+const work = res.dir();
+afterAll(() => res.closeAll());
 
 const ordersState = async (db: string) =>
   (await query(db, `SELECT state FROM _sync_state WHERE stream = 'orders'`)).map((r) => JSON.parse(String(r.state)).stream.stream_state);
 const ordersRead = (stdout: string) => Number(stdout.match(/║ orders +│ \S+ +│ COMPLETE +│ (\d+) /)?.[1]);
 
 test('a --full-refresh of orders keeps a position: the next plain sync reads only the orders since', async () => {
-  sandbox = await startSandbox({ rateLimitCapacity: 0 });
+  const sandbox = await res.sandbox();
   const config = work.write('config.json', { ...configFor(sandbox.url), lookback_days: 0 });
   const db = path.join(work.dir, 'shop.duckdb');
   const all = truthOf(sandbox).streams.orders.length;

@@ -8,19 +8,16 @@ import { promisify } from 'node:util';
 
 import { DuckDBInstance } from '@duckdb/node-api';
 
-import { startSandbox } from '../../sandbox/server';
 import { configFor } from '../helpers/acceptance';
-import { ROOT, workDir } from '../helpers/connector';
+import { ROOT } from '../helpers/connector';
+import { Resources } from '../helpers/guarantees';
 import { runSync } from '../helpers/local-sync';
 
 jest.setTimeout(120_000);
 
-const work = workDir();
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-afterAll(async () => {
-  await sandbox?.close();
-  work.cleanup();
-});
+const res = new Resources();
+const work = res.dir();
+afterAll(() => res.closeAll());
 
 /** `npm run query` as the docs give it. */
 const npmQuery = (args: string[]) =>
@@ -30,7 +27,7 @@ const npmQuery = (args: string[]) =>
   );
 
 test('npm run query prints the rows of a query on the synced file; a held file gets a clear message, no raw lock error', async () => {
-  sandbox = await startSandbox({ rateLimitCapacity: 0 });
+  const sandbox = await res.sandbox();
   const config = work.write('config.json', configFor(sandbox.url));
   const db = path.join(work.dir, 'shop.duckdb');
   expect((await runSync(['--config', config, '--db', db, '--streams', 'countries'])).code).toBe(0);

@@ -9,21 +9,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { Sandbox } from '../../sandbox/types';
-import { catalogFor, MAIN, runConnector, workDir } from '../helpers/connector';
+import { catalogFor, MAIN, runConnector } from '../helpers/connector';
 import { Resources } from '../helpers/guarantees';
 
 jest.setTimeout(60_000);
 
-const files = workDir();
 const res = new Resources();
+const files = res.dir();
 let sandbox: Sandbox;
 beforeAll(async () => {
   sandbox = await res.sandbox();
 });
-afterAll(async () => {
-  await res.closeAll();
-  files.cleanup();
-});
+afterAll(() => res.closeAll());
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

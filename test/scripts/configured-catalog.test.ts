@@ -6,21 +6,18 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
 import { Sandbox } from '../../sandbox/types';
-import { MAIN, ROOT, records, runConnector, workDir } from '../helpers/connector';
+import { MAIN, ROOT, records, runConnector } from '../helpers/connector';
 import { Resources } from '../helpers/guarantees';
 
 jest.setTimeout(90_000);
 
-const files = workDir();
 const res = new Resources();
+const files = res.dir();
 let sandbox: Sandbox;
 beforeAll(async () => {
   sandbox = await res.sandbox();
 });
-afterAll(async () => {
-  await res.closeAll();
-  files.cleanup();
-});
+afterAll(() => res.closeAll());
 
 const sh = (script: string) => promisify(execFile)('bash', ['-o', 'pipefail', '-c', script], { cwd: ROOT });
 
