@@ -141,12 +141,14 @@ function bySide(list: Rec[], side: NonNullable<(typeof SIDES)[Stream]>, settings
 
 /** Child lists a products list can embed (`embed=images,variations`), by the name the vendor uses. */
 const EMBEDDABLE: Record<string, ChildStream> = { images: 'products_images', variations: 'products_variations' };
+/** Embedded by the vendor form only (products.yaml lists `options` among the embed values): a server that honours some names and not others. */
+const EMBEDDABLE_BY_VENDOR: Record<string, ChildStream> = { ...EMBEDDABLE, options: 'product_options' };
 
 /** The product with the embedded child arrays asked for, each cut to embedCap when that is set. */
 function withEmbedded(store: Store, settings: Settings, vendor: boolean, product: Rec, rendered: Obj, embed: string[]): Obj {
   const out = { ...rendered };
   for (const name of embed) {
-    const stream = EMBEDDABLE[name];
+    const stream = (vendor ? EMBEDDABLE_BY_VENDOR : EMBEDDABLE)[name];
     if (!stream) continue;
     let children = store.children[stream].get(product.id as number) ?? [];
     if (settings.embedCap > 0) children = children.slice(0, settings.embedCap);

@@ -49,7 +49,7 @@ export interface Settings {
   includeTotal: boolean;
   /** Serve GET /v1/products/{id} (default true); false: 404 for every id, as a server without it. */
   productById: boolean;
-  /** Honour `embed=images,variations` on the products list (default true): each product carries those arrays. */
+  /** Honour `embed=images,variations` on the products list, and `options` in the vendor form (default true): each product carries those arrays. */
   embed: boolean;
   /** Cut every embedded array to at most this many entries, silently (0 = whole arrays; default 0). */
   embedCap: number;

@@ -426,20 +426,33 @@ describe('request economy: embed, order filters, counts (each behind a setting)'
     return truth()[stream].filter((c) => parents[String(c.id)] === id);
   };
 
-  test('embed=images,variations adds each product\'s arrays; embedCap cuts them; embed off leaves products bare', async () => {
-    const page = (await call(sb, '/v1/products?count=100&embed=images,variations')).body as Row[];
+  test('embed=images,variations,options adds each product\'s arrays as its own lists serve them; embedCap cuts them; embed off leaves products bare', async () => {
+    const page = (await call(sb, '/v1/products?count=100&embed=images,variations,options')).body as Row[];
     for (const p of page) {
       expect(p.images).toEqual(childrenOf('products_images', p.id));
       expect(p.variations).toEqual(childrenOf('products_variations', p.id));
+      expect(p.options).toEqual(childrenOf('product_options', p.id));
+      expect(p.options).toEqual((await call(sb, `/v1/products/${p.id}/options?count=100`)).body);
     }
+    expect(page.some((p) => p.options.length > 0)).toBe(true);
     sb.updateSettings({ embedCap: 3 });
-    const cut = (await call(sb, '/v1/products?count=100&embed=images')).body as Row[];
+    const cut = (await call(sb, '/v1/products?count=100&embed=images,options')).body as Row[];
     expect(Math.max(...cut.map((p) => p.images.length))).toBe(3);
+    expect(Math.max(...cut.map((p) => p.options.length))).toBe(3);
     expect(cut[0]).not.toHaveProperty('variations');
     sb.updateSettings({ embedCap: 0, embed: false });
-    const bare = (await call(sb, '/v1/products?count=5&embed=images')).body as Row[];
+    const bare = (await call(sb, '/v1/products?count=5&embed=images,options')).body as Row[];
     expect(bare[0]).not.toHaveProperty('images');
+    expect(bare[0]).not.toHaveProperty('options');
     sb.updateSettings({ embed: true });
+  });
+
+  test('the seed form embeds images and variations but ignores embed=options: a server honouring some names and not others', async () => {
+    const seed = await start();
+    const page = ((await call(seed, '/v1/products?limit=5&embed=images,variations,options')).body as { data: Row[] }).data;
+    expect(page[0]).toHaveProperty('images');
+    expect(page[0]).toHaveProperty('variations');
+    expect(page[0]).not.toHaveProperty('options');
   });
 
   test('orders: from/to filter on the creation time (inclusive), sort=date and date_desc; orderFilters off ignores them', async () => {

@@ -20,7 +20,7 @@ export type Config = {
   readonly backoff_factor: number;
   readonly max_retry_wait_seconds: number;
   readonly debug: boolean;
-  /** Read images and variations from the products list (`embed=images,variations`) where it carries them. */
+  /** Read images, variations and options from the products list (`embed=images,variations,options`) where it carries them. */
   readonly use_embedded_children: boolean;
   /** Ask the API for orders created at or after the state (`from`, `sort=date`) on incremental syncs. */
   readonly use_order_filters: boolean;

@@ -1,8 +1,8 @@
 import { Rec } from './pagination';
 import { EMBED_PARAM } from './vendor';
 
-/** The child lists the products list can embed, by the name the API uses in `embed=`. */
-export type EmbeddedName = 'images' | 'variations';
+/** The child lists the products list can embed, by the name the API uses in `embed=` (products.yaml). */
+export type EmbeddedName = 'images' | 'variations' | 'options';
 
 /**
  * What one run has learned about how the API cuts the arrays it embeds, for
@@ -49,6 +49,8 @@ export class EmbeddedChildren {
   private readonly evidence = new Map<EmbeddedName, CutEvidence>();
   /** Lengths of arrays not trusted, by name and product, until the product's own list was read. */
   private readonly doubted = new Map<EmbeddedName, Map<string, number>>();
+  /** Names a product came without: the server may not honour them, which is said once per name. */
+  private readonly missing = new Set<EmbeddedName>();
 
   constructor(
     readonly names: readonly EmbeddedName[],
@@ -75,11 +77,23 @@ export class EmbeddedChildren {
     for (const [name, kept] of this.byName) {
       const value = product[name];
       delete product[name];
-      if (!Array.isArray(value)) continue;
+      if (!Array.isArray(value)) {
+        this.carriedNo(name, product.id);
+        continue;
+      }
       const evidence = this.evidence.get(name)!;
       evidence.longestSeen = Math.max(evidence.longestSeen, value.length);
       kept.set(String(product.id), value);
     }
+  }
+
+  /** A product without the array asked for is read from its own list, as without embedding: said once per name. */
+  private carriedNo(name: EmbeddedName, productId: unknown): void {
+    if (this.missing.has(name)) return;
+    this.missing.add(name);
+    this.log(
+      `The products list did not embed ${name} although ${EMBED_PARAM}=${name} was asked (product ${JSON.stringify(productId)} came without them): every product that comes without embedded ${name} is read from its own list, one request or more each, as without embedding.`
+    );
   }
 
   /**

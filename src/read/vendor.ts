@@ -49,7 +49,7 @@ export function childListPath(template: string, productId: string | number): str
 /** The offset parameter of every paged list (the page size's name is configured: `limit` or `count`). */
 export const OFFSET_PARAM = 'offset';
 
-/** Related lists a list carries inline: `embed=images,variations` on the products list. */
+/** Related lists a list carries inline: `embed=images,variations,options` on the products list (products.yaml). */
 export const EMBED_PARAM = 'embed';
 
 /** A list filtered to some records by id: `ids=1,2,3` (orders), at most this many ids a request (orders.yaml). */

@@ -121,6 +121,78 @@ describe.each(DIALECTS)('$name dialect', ({ vendor, extra }) => {
   });
 });
 
+/**
+ * Issue 30: products.yaml lists `options` among the products list's embed values. The vendor form of the
+ * sandbox honours it (and cuts or ignores it as it does images); the seed form embeds images and variations
+ * only: a server that honours some names and not others.
+ */
+describe('embed=options: product_options from the products list', () => {
+  const STREAMS = ['products', 'product_options'];
+  const VENDOR = { page_size_parameter: 'count' };
+  const optionsRequests = (sandbox: Sandbox) => sandbox.counters().byResource.product_options ?? 0;
+  const byId = (recs: Array<Record<string, any>>) => [...recs].sort((a, b) => a.id - b.id);
+  const saidNotEmbedded = (run: Run) => logs(run).filter((l) => /did not embed options/.test(l));
+
+  /** The same shop read as the connector reads it without embedding: today's options requests, one or more per product. */
+  async function today(vendor: boolean, settings: Partial<Settings>) {
+    const sandbox = await res.sandbox({ vendor });
+    sandbox.updateSettings(settings);
+    const run = await read(testConfig(sandbox.url, { ...(vendor ? VENDOR : {}), use_embedded_children: false }), { streams: STREAMS });
+    expect(run.code).toBe(0);
+    expect(problems(run, sandbox, STREAMS)).toEqual([]);
+    return { run, sandbox };
+  }
+
+  it('honoured (vendor form): a handful of per-product options requests instead of one per product, and the records the per-product endpoint gives', async () => {
+    const sandbox = await res.sandbox({ vendor: true });
+    const run = await read(testConfig(sandbox.url, VENDOR), { streams: STREAMS });
+    expect(run.code).toBe(0);
+    expect(problems(run, sandbox, STREAMS)).toEqual([]);
+    const before = await today(true, {});
+
+    const products = truthOf(sandbox).streams.products.length;
+    const withEmbed = optionsRequests(sandbox);
+    expect({ withEmbed, withinAHandful: withEmbed <= HANDFUL }).toEqual({ withEmbed, withinAHandful: true });
+    expect(optionsRequests(before.sandbox)).toBeGreaterThanOrEqual(products);
+    // The products list is read as often either way: embedding costs no request.
+    expect(sandbox.counters().byResource.products).toBe(before.sandbox.counters().byResource.products);
+    expect(sandbox.counters().requests).toBe(before.sandbox.counters().requests - (optionsRequests(before.sandbox) - withEmbed));
+    // Records as /v1/products/{id}/options answers them (plus the derived product_id), and products without the embedded arrays.
+    expect(byId(records(run, 'product_options'))).toEqual(byId(records(before.run, 'product_options')));
+    expect(byId(records(run, 'products'))).toEqual(byId(records(before.run, 'products')));
+    expect(saidNotEmbedded(run)).toEqual([]);
+  });
+
+  it.each([
+    ['the server ignores embed (vendor form)', true, { embed: false }],
+    ['the server embeds images and variations but not options (seed form)', false, {}],
+  ])('not honoured, %s: every option from the per-product lists, as many requests as without embedding, said once in the log', async (_what, vendor, settings) => {
+    const sandbox = await res.sandbox({ vendor });
+    sandbox.updateSettings(settings);
+    const run = await read(testConfig(sandbox.url, vendor ? VENDOR : {}), { streams: STREAMS });
+    expect(run.code).toBe(0);
+    expect(problems(run, sandbox, STREAMS)).toEqual([]);
+    const before = await today(vendor, settings);
+    expect(optionsRequests(sandbox)).toBe(optionsRequests(before.sandbox));
+    expect(sandbox.counters().requests).toBe(before.sandbox.counters().requests);
+    expect(byId(records(run, 'product_options'))).toEqual(byId(records(before.run, 'product_options')));
+    expect(saidNotEmbedded(run)).toHaveLength(1);
+  });
+
+  it('cut short by the server (vendor form, embedCap 3): every option, the cut said once, fewer options requests than without embedding', async () => {
+    const sandbox = await res.sandbox({ vendor: true });
+    sandbox.updateSettings({ embedCap: 3 });
+    const run = await read(testConfig(sandbox.url, VENDOR), { streams: STREAMS });
+    expect(run.code).toBe(0);
+    expect(problems(run, sandbox, STREAMS)).toEqual([]);
+    const before = await today(true, { embedCap: 3 });
+    expect(optionsRequests(sandbox)).toBeLessThan(optionsRequests(before.sandbox));
+    expect(sandbox.counters().requests).toBeLessThan(before.sandbox.counters().requests);
+    expect(byId(records(run, 'product_options'))).toEqual(byId(records(before.run, 'product_options')));
+    expect(logs(run).filter((l) => /cuts embedded options/.test(l))).toHaveLength(1);
+  });
+});
+
 describe('counts (vendor dialect: lists carry no total)', () => {
   const COUNTED = ['products', 'orders', 'customers', 'categories'];
 

@@ -40,6 +40,17 @@ describe('EmbeddedChildren: which embedded arrays are whole', () => {
     expect(embedded.take('variations', 1)).toBeUndefined();
   });
 
+  it('a server that embeds some names and not others (options absent): those products are read from their lists, said once in the log, and the other names stay trusted', () => {
+    const log: string[] = [];
+    const embedded = new EmbeddedChildren(['images', 'options'], (m) => log.push(m));
+    expect(embedded.params).toEqual({ embed: 'images,options' });
+    for (const id of [1, 2, 3]) embedded.takeFrom({ id, images: arrayOf(4 - id, id * 1000) });
+    for (const id of [1, 2, 3]) expect(embedded.take('options', id)).toBeUndefined();
+    expect(embedded.take('images', 3)).toEqual(arrayOf(1, 3000));
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatch(/did not embed options although embed=options was asked \(product 1 came without them\)/);
+  });
+
   it('each name learns on its own: long images say nothing about variations', () => {
     const embedded = new EmbeddedChildren(['images', 'variations']);
     embedded.takeFrom({ id: 1, images: arrayOf(9), variations: arrayOf(3) });
