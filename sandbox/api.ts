@@ -181,6 +181,19 @@ function filterOrders(list: Rec[], query: URLSearchParams): Rec[] | string {
   return out;
 }
 
+/** The lists that take `sort=created|created_asc|created_desc` (customers.yaml, categories.yaml, pages.yaml, themes.yaml, product_reviews.yaml). */
+const CREATED_SORTABLE: readonly Stream[] = ['customers', 'categories', 'pages', 'themes', 'products_reviews'];
+
+/** The list in the creation order asked for; records created at the same instant keep their stored order. */
+function sortByCreation(list: Rec[], query: URLSearchParams): Rec[] | string {
+  const sort = query.get('sort');
+  if (sort === null) return list;
+  if (sort !== 'created' && sort !== 'created_asc' && sort !== 'created_desc') return `Invalid "sort": expected created, created_asc or created_desc`;
+  const sign = sort === 'created_desc' ? -1 : 1;
+  const created = (r: Rec) => Date.parse(r.created_at_utc as string);
+  return [...list].sort((a, b) => sign * (created(a) - created(b)));
+}
+
 /**
  * The events log by `since_id` (a greater id) and `created_after` /
  * `created_before` (ISO 8601, exclusive), as /work/vendor-ref/events.yaml
@@ -233,6 +246,11 @@ export function listPage(store: Store, settings: Settings, vendor: boolean, targ
     const filtered = filterEvents(list, query);
     if (typeof filtered === 'string') return { status: 400, body: errorBody(filtered) };
     list = filtered;
+  }
+  if (CREATED_SORTABLE.includes(stream) && settings.createdSort) {
+    const sorted = sortByCreation(list, query);
+    if (typeof sorted === 'string') return { status: 400, body: errorBody(sorted) };
+    list = sorted;
   }
   const side = SIDES[stream];
   if (side) {

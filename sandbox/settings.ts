@@ -22,6 +22,7 @@ export const DEFAULT_SETTINGS: Settings = {
   eventFilters: true,
   tradeFilter: 'shown',
   archivedFilter: 'shown',
+  createdSort: true,
 };
 
 const isNonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -48,6 +49,7 @@ const RULES: { [K in keyof Settings]: [check: (v: unknown) => boolean, expected:
   idsFilter: [(v) => (IDS_FILTER_MODES as readonly unknown[]).includes(v), `one of ${IDS_FILTER_MODES.join(', ')}`],
   tradeFilter: [(v) => (SIDE_FILTER_MODES as readonly unknown[]).includes(v), `one of ${SIDE_FILTER_MODES.join(', ')}`],
   archivedFilter: [(v) => (SIDE_FILTER_MODES as readonly unknown[]).includes(v), `one of ${SIDE_FILTER_MODES.join(', ')}`],
+  createdSort: [(v) => typeof v === 'boolean', 'a boolean'],
 };
 
 /**

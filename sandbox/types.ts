@@ -91,6 +91,13 @@ export interface Settings {
   tradeFilter: SideFilterMode;
   /** `archived` on /v1/orders and /v1/orders/count (orders.yaml); 'hidden' also hides archived orders from `ids=` answers. */
   archivedFilter: SideFilterMode;
+  /**
+   * Honour `sort=created_desc` / `created_asc` / `created` on customers,
+   * categories, pages, themes and a product's reviews, as their reference
+   * files document it (default true); false: the default order (creation,
+   * oldest first) whatever is asked, as a server that ignores it.
+   */
+  createdSort: boolean;
 }
 
 export const IDS_FILTER_MODES = ['honoured', 'ignored', 'extra'] as const;

@@ -141,7 +141,7 @@ async function syncStream(
   };
 
   const listed = (record: Rec): boolean => cursor.accepts(record);
-  const read = (slice: Slice): AsyncIterable<Page> => (listPages ?? cursor.listPages)?.() ?? stream.readSlice(slice, cursor.requestParams);
+  const read = (slice: Slice): AsyncIterable<Page> => (listPages ?? cursor.listPages)?.() ?? stream.readSlice(slice, cursor.requestParams, cursor.listOrder);
   await readSlicesConcurrently(cursor.pending(partitions.slices()), config.max_concurrency, async (slice, seq) => {
     for await (const page of read(slice)) await emit(page, listed);
     progress.sliceDone();

@@ -11,7 +11,8 @@ import { CreatedSinceFilter } from './created-since-filter';
 import { CursorFilter } from './cursor-filter';
 import { deletionRecord, LISTED_IDS, UnlistedDeletions } from './deletions';
 import { toInstant } from './dialect';
-import { Page, Rec } from './pagination';
+import { NewestFirst } from './newest-first';
+import { ListOrder, Page, Rec } from './pagination';
 import { Slice } from './product-list';
 import { RefetchById } from './refetch-by-id';
 
@@ -40,6 +41,8 @@ export interface StreamCursor {
   readonly start: string;
   /** Server-side filter parameters for the list (undefined: the whole list). */
   readonly requestParams?: Record<string, string | number>;
+  /** The order each list is asked in and where it may stop (newest first, at the cursor); undefined: the server's order, to the end. */
+  readonly listOrder?: ListOrder;
   /** The list's pages when the run already read them (the events log, read once by the change feed); undefined: read the list. */
   readonly listPages?: () => AsyncIterable<Page>;
   /** Whether a listed record is emitted; an emitted one gets its cursor value (stamp()). */
@@ -110,9 +113,10 @@ export class Cursors {
       }
       const created = new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, saved, config.start_date, logger, lookbackMs), config, logger);
       const log = declared.eventsLog ? { position: new LogPosition(saved), pages: this.feed?.readsForEventsStream ? () => this.feed!.pages() : undefined } : undefined;
-      // Only a list read whole shows a deletion by an id's absence: never one the server filters.
-      const unlisted = declared.deletedWhenUnlisted && !created.server ? new UnlistedDeletions(stream.name, stream.definition.path, saved, this.ctx) : undefined;
-      return new IncrementalCursor(stream, created, saved, changes, log, unlisted, this.ctx);
+      const order = newestFirst(stream, created.filter, changes, logger);
+      // Only a list read whole shows a deletion by an id's absence: never one the server filters or one that stops at its cursor.
+      const unlisted = declared.deletedWhenUnlisted && !created.server && !order ? new UnlistedDeletions(stream.name, stream.definition.path, saved, this.ctx) : undefined;
+      return new IncrementalCursor(stream, created, saved, changes, log, unlisted, order, this.ctx);
     }
     // A full refresh without start_date emits everything: no per-record cursor work.
     const created =
@@ -156,6 +160,17 @@ class CreatedCursor {
   }
 }
 
+/**
+ * Newest first where declared and the read has a bound to stop at (the state, else start_date): without
+ * one the whole list is read anyway. A list stops only once the events log's changes of the stream
+ * that it holds were all brought by it (the rest would each cost a request by id).
+ */
+function newestFirst(stream: EcommerceStream, filter: CursorFilter, changes: StreamChanges | undefined, logger: AirbyteLogger): NewestFirst | undefined {
+  const since = filter.since;
+  if (!stream.definition.cursor?.newestFirst || since === undefined) return undefined;
+  return new NewestFirst(since, filter.field, stream.name, logger, () => !changes || changes.remaining().length === 0);
+}
+
 /** The change stamp of a stream's read: `changed_at_utc` where declared, else the stream's own cursor field. */
 function stampOf(stream: EcommerceStream, saved: StreamState | undefined): ChangeStamp {
   const declared = stream.definition.cursor!;
@@ -185,6 +200,8 @@ class IncrementalCursor implements StreamCursor {
     /** The events log's own stream: its place in the log, and the pages of the run's one read of it. */
     private readonly log: { position: LogPosition; pages?: () => AsyncIterable<Page> } | undefined,
     private readonly unlisted: UnlistedDeletions | undefined,
+    /** Newest first, each list stopping at the cursor; mid-list checkpoints keep the starting point, as for any unsorted list. */
+    readonly listOrder: NewestFirst | undefined,
     private readonly ctx: { config: Config; client: ApiClient; logger: AirbyteLogger }
   ) {
     this.changeStamp = stampOf(stream, saved);

@@ -18,6 +18,22 @@ export interface Page {
 
 export type FetchPage = (offset: number, limit: number) => Promise<Page>;
 
+/** Decides, page by page, that the rest of one list holds nothing the read wants. */
+export interface ListEnd {
+  /** Sees each answered page whole, in the server's order, once its new records were taken; true: ask no further page. */
+  reached(records: Rec[]): boolean;
+}
+
+/**
+ * An order a cursor asks a list in (src/read/newest-first.ts): the parameters
+ * it adds to each request, and for each list read (one per product, one per
+ * side of a list filter) its own end, since each list proves its order alone.
+ */
+export interface ListOrder {
+  readonly params: Record<string, string>;
+  newList(): ListEnd;
+}
+
 export interface PaginateOptions {
   pageSize: number;
   /** Primary key of a record, used to find the overlap between pages. */
@@ -28,6 +44,8 @@ export interface PaginateOptions {
   stream: string;
   /** What the run knows about silent page caps, shared by every list of the run. */
   pageCap?: PageCap;
+  /** Where the list may stop before its end (asked newest first and past the cursor); undefined: read to the end. */
+  end?: ListEnd;
 }
 
 /** How many pages we walk back to find where a shifted list continues. */
@@ -154,6 +172,8 @@ export async function* paginate(fetch: FetchPage, opts: PaginateOptions): AsyncG
       }
 
       if (records.length === 0) return;
+      // Asked after the yield: the reader has taken this page's records when the end decides.
+      if (opts.end?.reached(records)) return;
       if (total !== undefined) {
         if (offset + records.length >= total) return;
       } else if (records.length < limit) {

@@ -103,7 +103,9 @@ export class PerProduct implements PartitionRouter {
  * totals are, and no `/count` is asked). Both values are read
  * within the one slice, one after the other, because the second depends on the
  * first answer. A record both answers hold (a server that honours one value
- * and not the other) is emitted once: the read keeps the ids it emitted.
+ * and not the other) is emitted once: the read keeps the ids it emitted. Each
+ * value's answer is its own list: asked newest first, each proves its order
+ * and stops at the cursor on its own (src/read/newest-first.ts).
  */
 export class ListFilter implements PartitionRouter {
   readonly resumable = false;

@@ -68,6 +68,14 @@ export const CREATED_SINCE = {
   marginSeconds: 24 * 60 * 60,
 } as const;
 
+/**
+ * Newest first: `sort=created_desc` on the customers, categories, pages and
+ * themes lists and on a product's reviews (customers.yaml, categories.yaml,
+ * pages.yaml, themes.yaml, product_reviews.yaml). Not trusted until the
+ * answer shows it honoured (src/read/newest-first.ts).
+ */
+export const NEWEST_FIRST = { param: 'sort', value: 'created_desc' } as const;
+
 /** The most records per page the live API is known to serve: it caps the page size silently. */
 export const VENDOR_PAGE_CAP = 100;
 

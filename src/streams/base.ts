@@ -14,7 +14,7 @@ import { resumable } from '../read/child-resume';
 import { deriveTimestamps, readPage } from '../read/dialect';
 import { EmbeddedName } from '../read/embedded-children';
 import { PageCap } from '../read/page-cap';
-import { FetchPage, Page, paginate, Rec } from '../read/pagination';
+import { FetchPage, ListOrder, Page, paginate, Rec } from '../read/pagination';
 import { ListFilter, PartitionRouter, PerProduct, SingleList } from '../read/partitions';
 import { ProductList, Slice } from '../read/product-list';
 import { productLookup } from '../read/existence';
@@ -68,6 +68,11 @@ export interface CursorDeclaration {
   stampsChange?: boolean;
   /** The stream is the events log: its state keeps the last event id, and its incremental read is the change feed's one read of the log. */
   eventsLog?: boolean;
+  /**
+   * The list takes `sort=created_desc` on `field`: an incremental read asks it newest first and stops at
+   * its cursor where the answers prove the order (src/read/newest-first.ts).
+   */
+  newestFirst?: boolean;
   /** The list is read whole on every sync: an id it no longer lists is asked by id, and a confirmed 404 emits a deletion record (src/read/deletions.ts). */
   deletedWhenUnlisted?: boolean;
 }
@@ -126,13 +131,13 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
     return this.partitions.slices();
   }
 
-  /** The pages of one slice, records normalized to the documented form. */
-  async *readSlice(slice: Slice, extraParams?: Record<string, string | number>): AsyncGenerator<Page> {
+  /** The pages of one slice, records normalized to the documented form; `order`: the order the cursor asks and where it lets the list stop. */
+  async *readSlice(slice: Slice, extraParams?: Record<string, string | number>, order?: ListOrder): AsyncGenerator<Page> {
     const { client, config } = this.ctx;
     const where = slice ? childListPath(this.definition.path, slice.prd_id) : this.definition.path;
     const fetchPage = this.checkedPages(slice, async (offset: number, limit: number): Promise<Page> => {
       const params =
-        this.definition.paginated === false ? undefined : { ...extraParams, [OFFSET_PARAM]: offset, [config.page_size_parameter]: limit };
+        this.definition.paginated === false ? undefined : { ...extraParams, ...order?.params, [OFFSET_PARAM]: offset, [config.page_size_parameter]: limit };
       const res = await client.get(where, params, this.name);
       const page = readPage(res.body);
       if (!page) {
@@ -153,6 +158,7 @@ export abstract class EcommerceStream extends AirbyteStreamBase {
       what: `stream '${this.name}' (${where})`,
       stream: this.name,
       pageCap: this.ctx.pageCap,
+      end: order?.newList(),
     });
   }
 
@@ -180,11 +186,11 @@ export abstract class ListStream extends EcommerceStream {
     : new SingleList();
 
   /** A router that reads the slice as several lists asks for each with its own parameters, after the cursor's. */
-  override readSlice(slice: Slice, extraParams?: Record<string, string | number>): AsyncGenerator<Page> {
+  override readSlice(slice: Slice, extraParams?: Record<string, string | number>, order?: ListOrder): AsyncGenerator<Page> {
     const { partitions, primaryKey } = this;
-    if (!partitions.pagesOf) return super.readSlice(slice, extraParams);
+    if (!partitions.pagesOf) return super.readSlice(slice, extraParams, order);
     return partitions.pagesOf(
-      (params) => super.readSlice(slice, { ...extraParams, ...params }),
+      (params) => super.readSlice(slice, { ...extraParams, ...params }, order),
       (record) => record[primaryKey] ?? JSON.stringify(record)
     );
   }
@@ -236,7 +242,7 @@ export abstract class ProductChildStream extends EcommerceStream {
     });
   }
 
-  override async *readSlice(slice: Slice): AsyncGenerator<Page> {
+  override async *readSlice(slice: Slice, extraParams?: Record<string, string | number>, order?: ListOrder): AsyncGenerator<Page> {
     if (slice?.embedded) {
       // Carried whole by the products list: no request for this product.
       for (const record of slice.embedded) this.normalize(record, slice);
@@ -246,7 +252,7 @@ export abstract class ProductChildStream extends EcommerceStream {
     const id = slice!.prd_id;
     let listed = 0;
     try {
-      for await (const page of super.readSlice(slice)) {
+      for await (const page of super.readSlice(slice, extraParams, order)) {
         listed += page.records.length;
         yield page;
       }
