@@ -103,7 +103,7 @@ async function syncStream(
   const cursor = await input.cursors.open(stream, incrementalMode);
   logger.info(`Stream '${name}': ${cursor.start}.`);
   const checkpoint = (streamState: StreamState | undefined): void => {
-    if (streamState) output.message(stateMessage(name, (state[name] = streamState), state));
+    if (streamState) output.message(stateMessage(name, (state[name] = streamState)));
   };
 
   // A count is of the whole list: no estimate for a filtered read.
@@ -153,7 +153,7 @@ async function syncStream(
 
   // The protocol asks a final state of every stream.
   state[name] = cursor.final(partitions.stateCap(client.statsFor(name).earliestServerTime ?? startedAt));
-  output.message(stateMessage(name, state[name], state));
+  output.message(stateMessage(name, state[name]));
   logger.info(progress.summary());
 }
 

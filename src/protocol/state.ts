@@ -16,6 +16,7 @@ export type ConnectorState = Record<string, StreamState>;
  * - a LEGACY state message: `{"type":"LEGACY","data":{...}}`;
  * - the STATE messages as the connector printed them, `{"type":"STATE","state":{...}}`, one or a list
  *   (a file of such lines is read as a list by readJsonFile): what a person running it by hand has at hand.
+ *   Each carries one stream's state; in a list the later state of a stream wins.
  */
 export function parseState(raw: unknown): ConnectorState {
   if (raw === null || raw === undefined) return {};
@@ -85,18 +86,19 @@ function invalid(what: string): ConfigError {
 }
 
 /**
- * One STATE message per stream change. `type: STREAM` is what Airbyte's
- * platform stores per stream (protocol v0.3+). `data`, the deprecated legacy
- * field, carries the whole connector state, which is what the Faros CDK and
- * Faros destinations persist and hand back as `--state`.
+ * One STATE message per stream change, carrying that stream's state alone
+ * (`type: STREAM`, protocol v0.3+): what Airbyte's platform stores per stream,
+ * and what Faros' airbyte-local CLI keeps, the last one per stream, as its
+ * state file. No legacy `data` with every stream's state: a reader of the
+ * messages keeps the last state of each stream (parseState() does, given the
+ * STATE lines of a read).
  */
-export function stateMessage(stream: string, streamState: StreamState, all: ConnectorState): object {
+export function stateMessage(stream: string, streamState: StreamState): object {
   return {
     type: 'STATE',
     state: {
       type: 'STREAM',
       stream: { stream_descriptor: { name: stream }, stream_state: streamState },
-      data: all,
     },
   };
 }

@@ -4,9 +4,13 @@ import { AirbyteLogger, AirbyteStream } from 'faros-airbyte-cdk';
 
 import type { StreamState } from '../protocol';
 import type { ProductKey, Slice } from './product-list';
+import type { RunChain, RunId } from './run-chain';
 
 /** The key of a child stream's state that holds where a cut full refresh stopped. */
 export const RESUME_KEY = 'resume';
+
+/** The key of the mark that its full refresh was read to the end, and by which run (src/read/run-chain.ts). */
+export const COMPLETED_KEY = 'completed';
 
 /** A full refresh of a child stream checkpoints each time this many more products are finished. */
 export const CHECKPOINT_EVERY_PRODUCTS = 25;
@@ -25,6 +29,8 @@ export interface ResumePosition {
   /** When the position was written, and the config (without secrets) of the sync that wrote it; absent in older states. */
   written_at?: string;
   config_sha256?: string;
+  /** The run that wrote it (src/read/run-chain.ts); absent in older states. */
+  run?: RunId;
 }
 
 /**
@@ -82,26 +88,41 @@ export class ChildResume {
     private readonly rest: StreamState,
     private readonly saved: ResumePosition | undefined,
     private readonly logger: AirbyteLogger,
-    private readonly guard: ResumeGuard | undefined
+    private readonly guard: ResumeGuard | undefined,
+    private readonly run: RunChain | undefined,
+    /** The completion mark of an earlier attempt of this run: the stream is not read again. */
+    private readonly finishedEarlier: StreamState | undefined
   ) {}
 
-  /** For a full refresh of `stream` given its saved state (any shape: a bad, stale or foreign position is warned about and ignored). */
-  static start(stream: string, state: StreamState | undefined, logger: AirbyteLogger, guard?: ResumeGuard): ChildResume {
-    const { [RESUME_KEY]: raw, ...rest } = state ?? {};
+  /**
+   * For a full refresh of `stream` given its saved state (any shape: a bad,
+   * stale or foreign position is warned about and ignored) and the run this
+   * read belongs to (src/read/run-chain.ts), which says whether an earlier
+   * attempt finished the stream.
+   */
+  static start(stream: string, state: StreamState | undefined, logger: AirbyteLogger, guard?: ResumeGuard, run?: RunChain): ChildResume {
+    const { [RESUME_KEY]: raw, [COMPLETED_KEY]: mark, ...rest } = state ?? {};
+    if (run?.finishedEarlier(stream)) {
+      logger.info(`Stream '${stream}': an earlier attempt of this sync (started at ${run.run.started_at}) read it to the end; not read again.`);
+      return new ChildResume(stream, rest, undefined, logger, guard, run, { [COMPLETED_KEY]: mark });
+    }
     let saved: ResumePosition | undefined;
     if (raw !== undefined) {
       saved = position(raw);
-      const why = !saved ? `is not a position this connector wrote (${JSON.stringify(raw).slice(0, 200)})` : guard && outlived(saved, guard);
+      const why = !saved
+        ? `is not a position this connector wrote (${JSON.stringify(raw).slice(0, 200)})`
+        : (guard && outlived(saved, guard)) || (run && !run.owns(saved) && `was written by the sync started at ${saved.run!.started_at}, not the one this read continues`);
       if (why) {
         saved = undefined;
         logger.warn(`Stream '${stream}': the saved state's '${RESUME_KEY}' ${why}; the full refresh starts from the first product.`);
       }
     }
-    return new ChildResume(stream, rest, saved, logger, guard);
+    return new ChildResume(stream, rest, saved, logger, guard, run, undefined);
   }
 
   /** The slices still to read, each with its sequence number for `finished()`. */
   async *pending(slices: AsyncIterable<Slice>): AsyncGenerator<{ slice: Slice; seq: number }> {
+    if (this.finishedEarlier) return;
     const saved = this.saved;
     let held: Slice[] | undefined = saved ? [] : undefined;
     const probe = createHash('sha256');
@@ -160,13 +181,19 @@ export class ChildResume {
       last_product: this.lastDone,
       prefix_sha256: this.doneHash.copy().digest('hex'),
       ...(this.guard && { written_at: new Date((this.guard.now ?? Date.now)()).toISOString(), config_sha256: this.guard.configSha256 }),
+      ...(this.run && this.run.stamp()),
     };
     return { ...this.rest, [RESUME_KEY]: at };
   }
 
-  /** The state once the stream was read to the end: no position, so the next sync is a whole full refresh. */
+  /**
+   * The state once the stream was read to the end: no position, and the run's
+   * completion mark, so that a later attempt of this run skips the stream and
+   * a new sync reads it whole (src/read/run-chain.ts).
+   */
   final(): StreamState {
-    return { ...this.rest };
+    if (this.finishedEarlier) return { ...this.rest, ...this.finishedEarlier };
+    return { ...this.rest, ...(this.run && { [COMPLETED_KEY]: this.run.stamp() }) };
   }
 
   private handOut(slice: Slice): { slice: Slice; seq: number } {

@@ -6,7 +6,7 @@ import { ConnectorState, SelectedStream, StreamState } from '../protocol';
 import type { EcommerceStream } from '../streams';
 import { CHANGES_SINCE, ChangeFeed, EVENTS_SINCE_ID, LogPosition, StreamChanges } from './change-feed';
 import { CHANGED_AT, ChangeStamp } from './change-stamp';
-import { ChildResume, configSha256, RESUME_KEY } from './child-resume';
+import { ChildResume, COMPLETED_KEY, configSha256, RESUME_KEY, ResumeGuard } from './child-resume';
 import { CreatedSinceFilter } from './created-since-filter';
 import { CursorFilter } from './cursor-filter';
 import { deletionRecord, LISTED_IDS, UnlistedDeletions } from './deletions';
@@ -15,6 +15,7 @@ import { NewestFirst } from './newest-first';
 import { ListOrder, Page, Rec } from './pagination';
 import { Slice } from './product-list';
 import { RefetchById } from './refetch-by-id';
+import { RunChain } from './run-chain';
 
 /** Incremental streams checkpoint after this many records, so destinations commit as the sync goes. */
 export const CHECKPOINT_EVERY_RECORDS = 1000;
@@ -81,13 +82,20 @@ export function stateKeysOf(stream: EcommerceStream): string[] {
     (declared?.changeFeed || declared?.eventsLog) && EVENTS_SINCE_ID,
     declared?.deletedWhenUnlisted && LISTED_IDS,
     stream.partitions.resumable && RESUME_KEY,
+    stream.partitions.resumable && COMPLETED_KEY,
   ];
   return keys.filter((key): key is string => typeof key === 'string');
 }
 
-/** What the run's cursors share: one change feed (the events log read once) for every stream that follows it. */
+/**
+ * What the run's cursors share: one change feed (the events log read once) for
+ * every stream that follows it, and the run the resumable full refreshes
+ * belong to (whether an earlier attempt finished some of them).
+ */
 export class Cursors {
   private readonly feed?: ChangeFeed;
+  private readonly guard: ResumeGuard;
+  private readonly run: RunChain;
 
   constructor(
     streams: EcommerceStream[],
@@ -96,6 +104,10 @@ export class Cursors {
     private readonly ctx: { config: Config; client: ApiClient; logger: AirbyteLogger }
   ) {
     this.feed = ChangeFeed.forSync(streams, selected, state, ctx.logger);
+    this.guard = { configSha256: configSha256(ctx.config as unknown as Record<string, unknown>) };
+    const byName = new Map(streams.map((s) => [s.name, s]));
+    const resumable = selected.filter((s) => s.syncMode !== 'incremental' && byName.get(s.name)?.partitions.resumable).map((s) => s.name);
+    this.run = RunChain.of(state, resumable, this.guard, ctx.logger);
   }
 
   /** The cursor of one stream's read, from its declaration, the sync mode and its saved state. */
@@ -123,7 +135,7 @@ export class Cursors {
       declared && config.start_date
         ? new CreatedCursor(stream, new CursorFilter(declared.field, stream.name, undefined, config.start_date, logger), config, logger)
         : undefined;
-    const resume = stream.partitions.resumable ? ChildResume.start(stream.name, saved, logger, { configSha256: configSha256(config as unknown as Record<string, unknown>) }) : undefined;
+    const resume = stream.partitions.resumable ? ChildResume.start(stream.name, saved, logger, this.guard, this.run) : undefined;
     return new FullRefreshCursor(created, resume, saved, declared ? stampOf(stream, saved) : undefined);
   }
 

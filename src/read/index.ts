@@ -24,4 +24,5 @@ export * from './partitions';
 export * from './product-list';
 export * from './progress';
 export * from './refetch-by-id';
+export * from './run-chain';
 export * from './vendor';

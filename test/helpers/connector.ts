@@ -106,3 +106,12 @@ export function catalogFor(streams: Array<{ name: string; cursor?: string; pk: s
     })),
   };
 }
+
+/** The final state of a per-product stream read in full refresh: only the completion mark of its run (src/read/run-chain.ts). */
+export const completionMarkOnly = () => ({
+  completed: {
+    run: { started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), streams: expect.any(Array) },
+    written_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    config_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+  },
+});

@@ -49,9 +49,9 @@ describe('parseState', () => {
   it('reads the STATE messages a read printed, one or a list, the later one of a stream winning', () => {
     const older = { created_at_utc: '2023-12-01T00:00:00Z' };
     const printed = [
-      stateMessage('orders', older, { orders: older }),
-      stateMessage('pages', pages, { orders: older, pages }),
-      stateMessage('orders', orders, { orders, pages }),
+      stateMessage('orders', older),
+      stateMessage('pages', pages),
+      stateMessage('orders', orders),
     ];
     expect(parseState(printed)).toEqual(expected);
     expect(parseState(printed[2])).toEqual({ orders });
@@ -59,7 +59,7 @@ describe('parseState', () => {
 
   it('says to keep only the STATE lines when a read\'s other messages are in the state file', () => {
     const record = { type: 'RECORD', record: { stream: 'orders', data: { id: 1 }, emitted_at: 1 } };
-    expect(() => parseState([stateMessage('orders', orders, { orders }), record])).toThrow(
+    expect(() => parseState([stateMessage('orders', orders), record])).toThrow(
       /holds a RECORD message: keep only the STATE lines of a read's output/
     );
     expect(() => parseState({ type: 'STATE' })).toThrow(/a STATE message without its state/);
@@ -76,10 +76,10 @@ describe('parseState', () => {
 });
 
 describe('stateMessage', () => {
-  it('carries the per-stream form and the whole legacy state', () => {
-    expect(stateMessage('orders', orders, expected)).toEqual({
+  it("carries its stream's state alone, in the per-stream form", () => {
+    expect(stateMessage('orders', orders)).toEqual({
       type: 'STATE',
-      state: { type: 'STREAM', stream: { stream_descriptor: { name: 'orders' }, stream_state: orders }, data: expected },
+      state: { type: 'STREAM', stream: { stream_descriptor: { name: 'orders' }, stream_state: orders } },
     });
   });
 });

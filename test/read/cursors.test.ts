@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config/config';
 import type { ApiClient } from '../../src/http';
 import { ConnectorState } from '../../src/protocol';
 import { CHECKPOINT_EVERY_RECORDS, Cursors } from '../../src/read/cursors';
-import { CHECKPOINT_EVERY_PRODUCTS, RESUME_KEY } from '../../src/read/child-resume';
+import { CHECKPOINT_EVERY_PRODUCTS, COMPLETED_KEY, RESUME_KEY } from '../../src/read/child-resume';
 import { ProductList, Slice } from '../../src/read/product-list';
 import { StreamContext } from '../../src/streams/base';
 import { Orders } from '../../src/streams/orders';
@@ -115,15 +115,16 @@ describe('the full refresh cursor', () => {
     for (let id = 1; id <= n; id++) yield { prd_id: id };
   }
 
-  it("of a per-product stream checkpoints the finished prefix of products, keeps the rest of the state, and drops the position at the end", async () => {
+  it("of a per-product stream checkpoints the finished prefix of products, keeps the rest of the state, and at the end drops the position for its run's completion mark", async () => {
     const cursor = await cursorOf(new ProductsReviews(ctx()), false, { products_reviews: { created_at_utc: 'kept' } });
     const states: Array<Record<string, unknown>> = [];
     for await (const { seq } of cursor.pending(products(CHECKPOINT_EVERY_PRODUCTS + 3))) {
       const state = cursor.sliceDone(seq);
       if (state) states.push(state);
     }
-    expect(states).toEqual([{ created_at_utc: 'kept', [RESUME_KEY]: expect.objectContaining({ products_done: CHECKPOINT_EVERY_PRODUCTS, last_product: CHECKPOINT_EVERY_PRODUCTS }) }]);
-    expect(cursor.final(Date.now())).toEqual({ created_at_utc: 'kept' });
+    const run = { started_at: expect.any(String), streams: ['products_reviews'] };
+    expect(states).toEqual([{ created_at_utc: 'kept', [RESUME_KEY]: expect.objectContaining({ products_done: CHECKPOINT_EVERY_PRODUCTS, last_product: CHECKPOINT_EVERY_PRODUCTS, run }) }]);
+    expect(cursor.final(Date.now())).toEqual({ created_at_utc: 'kept', [COMPLETED_KEY]: { run, written_at: expect.any(String), config_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
   });
 
   it('of a list keeps the state it was given and, with start_date, emits only records from it on', async () => {
