@@ -10,6 +10,8 @@
  * default concurrency, the ceiling for it. The products list is read first;
  * a path with `{id}` is a per-product list, read once per product id
  * (the products list is read without printing if `products` is not a target).
+ * A per-product record gets `product_id` when the API left it out, as the
+ * connector derives it (src/streams/base.ts): the product's id as listed.
  *
  * Usage: node bench/baseline.mjs <base_url> <page_size> <in_flight> <stream=path>...
  */
@@ -37,14 +39,18 @@ function write(text) {
   return process.stdout.write(text) ? undefined : new Promise((r) => process.stdout.once('drain', r));
 }
 
-/** Reads one list to its end; prints its records when `stream` is given, and passes each page to `seen`. */
-async function readList(path, stream, seen) {
+/**
+ * Reads one list to its end; prints its records when `stream` is given, and passes each page to `seen`.
+ * `productId`: the product whose child list this is.
+ */
+async function readList(path, stream, seen, productId) {
   for (let offset = 0; ; offset += pageSize) {
     const { data, total } = await get(`${baseUrl}${path}?offset=${offset}&limit=${pageSize}`);
     seen?.(data);
     if (stream) {
       let out = '';
       for (const record of data) {
+        if (productId !== undefined && (record.product_id === undefined || record.product_id === null)) record.product_id = productId;
         out += `{"type":"RECORD","record":{"stream":"${stream}","emitted_at":${Date.now()},"data":${JSON.stringify(record)}}}\n`;
       }
       await write(out);
@@ -68,7 +74,7 @@ async function* lists() {
   }
   for (const [stream, path] of parsed) if (stream !== 'products' && !path.includes('{id}')) yield () => readList(path, stream);
   await productsRead;
-  for (const id of productIds) for (const [stream, path] of children) yield () => readList(path.replace('{id}', String(id)), stream);
+  for (const id of productIds) for (const [stream, path] of children) yield () => readList(path.replace('{id}', String(id)), stream, undefined, id);
 }
 
 async function main() {

@@ -1,4 +1,4 @@
-import { AxiosError } from 'axios';
+import { AxiosError } from './axios';
 
 import { ApiError, ConnectorError } from '../protocol';
 

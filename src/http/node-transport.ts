@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 
-import { AxiosAdapter, AxiosError, AxiosHeaders, AxiosResponse } from 'axios';
+import { AxiosAdapter, AxiosError, AxiosHeaders, AxiosResponse } from './axios';
 
 /**
  * The exchange itself, for axios, on Node's own `http`/`https` with the

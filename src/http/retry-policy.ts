@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { AxiosError } from 'axios';
+import { AxiosError } from './axios';
 
 /** Statuses worth another try: throttling and the server's own transient failures. */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);

@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 
-import { shouldWriteLog } from 'faros-airbyte-cdk/lib/logger';
 import { AirbyteMessageType } from 'faros-airbyte-cdk/lib/protocol';
-import { AirbyteSourceLogger } from 'faros-airbyte-cdk/lib/sources/source-logger';
 
+import { AirbyteSourceLogger, shouldWriteLog } from './kit-logger';
 import { NO_SECRETS, Redactor, redactMessage } from './redact';
 
 const FLUSH_BYTES = 64 * 1024;

@@ -1,7 +1,8 @@
-import Module from 'node:module';
 import path from 'node:path';
 
 import type { AirbyteStreamBase as KitStreamBase } from 'faros-airbyte-cdk/lib/sources/streams/stream-base';
+
+import { loadOnFirstUse } from '../load-on-first-use';
 
 /**
  * The kit's AirbyteStreamBase, without loading faros-js-client on start-up.
@@ -16,35 +17,6 @@ import type { AirbyteStreamBase as KitStreamBase } from 'faros-airbyte-cdk/lib/s
  * the package loads. test/startup/loaded-modules.test.ts checks it stays unloaded.
  */
 const STREAM_BASE = 'faros-airbyte-cdk/lib/sources/streams/stream-base';
-
-function loadOnFirstUse(id: string, requiredFrom: string): void {
-  const file = require.resolve(id, { paths: [requiredFrom] });
-  if (require.cache[file]) return;
-  let real: Record<PropertyKey, unknown> | undefined;
-  const load = () => {
-    if (!real) {
-      delete require.cache[file];
-      real = require(file) as Record<PropertyKey, unknown>;
-    }
-    return real;
-  };
-  const standIn = new Module(file);
-  standIn.filename = file;
-  standIn.loaded = true;
-  standIn.exports = new Proxy(
-    {},
-    {
-      get: (_, key) => load()[key],
-      has: (_, key) => key in load(),
-      ownKeys: () => Reflect.ownKeys(load()),
-      getOwnPropertyDescriptor: (_, key) => {
-        const descriptor = Object.getOwnPropertyDescriptor(load(), key);
-        return descriptor && { ...descriptor, configurable: true };
-      },
-    }
-  );
-  require.cache[file] = standIn;
-}
 
 loadOnFirstUse('faros-js-client', path.dirname(require.resolve(STREAM_BASE)));
 

@@ -47,6 +47,11 @@ const STREAM_CLASSES = ['lib/streams/index.js', 'lib/streams/base.js', 'lib/stre
 const HTTP_STACK = { own: ['lib/http/client.js', 'lib/http/rate-limiter.js'], packages: ['axios', 'axios-retry', 'limiter', 'p-limit'] };
 /** Loaded by the kit for what this connector never calls: a date helper, pino (asPino), the wizard's prompts and tables. */
 const NEVER = ['faros-js-client', 'enquirer', 'table', '@apidevtools/json-schema-ref-parser'];
+/**
+ * Loaded by a dependency for code no command runs: pino (the kit's logger, for asPino), and axios's
+ * form-data and HTTPS-proxy packages (src/http/axios.ts); each is handed a stand-in until first use.
+ */
+const DEFERRED = ['pino', 'form-data', 'https-proxy-agent', 'es-set-tostringtag', 'mime-types'];
 
 function config(overrides = {}) {
   return dir.write(`config-${Math.random().toString(36).slice(2)}.json`, configFor(sandbox.url, overrides));
@@ -59,7 +64,7 @@ describe('modules each command loads (bin/main with a recording preload)', () =>
     expect(run.messages.map((m) => m.type)).toEqual(['SPEC']);
     expect(own(modules)).toContain('lib/runner.js'); // the recorder saw the connector load
     const loaded = [...own(modules), ...packages(modules)];
-    expect(loaded.filter((m) => [...READ_LOOP, ...STREAM_CLASSES, ...HTTP_STACK.own, ...HTTP_STACK.packages, ...NEVER].includes(m))).toEqual([]);
+    expect(loaded.filter((m) => [...READ_LOOP, ...STREAM_CLASSES, ...HTTP_STACK.own, ...HTTP_STACK.packages, ...NEVER, ...DEFERRED].includes(m))).toEqual([]);
     // The kit by deep path: its index (which loads every module of the kit), its source runner and base
     // source, and its utils (which load lodash) stay unloaded.
     expect(modules.filter((m) => /faros-airbyte-cdk\/lib\/(index|utils|sources\/(source-runner|source-base))\.js$/.test(m))).toEqual([]);
@@ -72,7 +77,7 @@ describe('modules each command loads (bin/main with a recording preload)', () =>
     expect(run.messages.find((m) => m.type === 'CATALOG')?.catalog.streams).toHaveLength(14);
     const loaded = [...own(modules), ...packages(modules)];
     expect(loaded).toEqual(expect.arrayContaining(STREAM_CLASSES));
-    expect(loaded.filter((m) => ['lib/sync.js', 'lib/product-list.js', ...HTTP_STACK.own, ...HTTP_STACK.packages, ...NEVER].includes(m))).toEqual([]);
+    expect(loaded.filter((m) => ['lib/sync.js', 'lib/product-list.js', ...HTTP_STACK.own, ...HTTP_STACK.packages, ...NEVER, ...DEFERRED].includes(m))).toEqual([]);
   });
 
   it('check loads the HTTP stack but not the read loop, the stream classes, or faros-js-client', async () => {
@@ -80,10 +85,10 @@ describe('modules each command loads (bin/main with a recording preload)', () =>
     expect(run.messages.find((m) => m.type === 'CONNECTION_STATUS')?.connectionStatus.status).toBe('SUCCEEDED');
     const loaded = [...own(modules), ...packages(modules)];
     expect(loaded).toEqual(expect.arrayContaining([...HTTP_STACK.own, ...HTTP_STACK.packages]));
-    expect(loaded.filter((m) => [...READ_LOOP, ...STREAM_CLASSES, ...NEVER].includes(m))).toEqual([]);
+    expect(loaded.filter((m) => [...READ_LOOP, ...STREAM_CLASSES, ...NEVER, ...DEFERRED].includes(m))).toEqual([]);
   });
 
-  it('read loads the read loop and the HTTP stack, still without faros-js-client', async () => {
+  it('read loads the read loop and the HTTP stack, still without faros-js-client, pino, form-data or https-proxy-agent', async () => {
     const catalog = dir.write('catalog.json', {
       streams: [{ stream: { name: 'countries' }, sync_mode: 'full_refresh', destination_sync_mode: 'append' }],
     });
@@ -92,7 +97,7 @@ describe('modules each command loads (bin/main with a recording preload)', () =>
     expect(records(run, 'countries')).toHaveLength(sandbox.truth().countries.length);
     const loaded = [...own(modules), ...packages(modules)];
     expect(loaded).toEqual(expect.arrayContaining([...READ_LOOP, ...STREAM_CLASSES, ...HTTP_STACK.own, ...HTTP_STACK.packages]));
-    expect(loaded.filter((m) => NEVER.includes(m))).toEqual([]);
+    expect(loaded.filter((m) => [...NEVER, ...DEFERRED].includes(m))).toEqual([]);
   });
 });
 
@@ -115,5 +120,48 @@ describe('faros-js-client, deferred', () => {
       after: true,
       state: { s: { cutoff: Date.parse('2025-01-02T00:00:00Z') } },
     });
+  });
+});
+
+describe('pino, form-data and https-proxy-agent, deferred', () => {
+  /** Runs `script` in a fresh node (no jest module registry), after `setUp`; its stdout's lines parsed as JSON. */
+  function inNode(setUp: string, script: string) {
+    // A package is loaded once its own files follow its entry (the stand-in) in require.cache.
+    const loaded = "(p) => Object.keys(require.cache).filter((f) => f.includes(`/node_modules/${p}/`)).length > 1";
+    const out = spawnSync(process.execPath, ['-e', `${setUp}; const loaded = ${loaded}; ${script}`], { cwd: ROOT, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    return out.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  }
+
+  it("axios builds a form with the real form-data, loaded on axios's first use", () => {
+    const result = inNode(
+      "const axios = require('./lib/http/axios').default",
+      `const before = loaded('form-data');
+      const form = axios.toFormData({ a: '1' });
+      const FormData = require(require.resolve('form-data', { paths: [require('node:path').dirname(require.resolve('axios'))] }));
+      console.log(JSON.stringify({ before, after: loaded('form-data'), real: form instanceof FormData, field: form.getBuffer().toString().includes('name="a"') }));`
+    );
+    expect(result).toEqual([{ before: false, after: true, real: true, field: true }]);
+  });
+
+  it('axios makes an HTTPS proxy agent with the real https-proxy-agent, loaded on first use', () => {
+    const result = inNode(
+      "require('./lib/http/axios'); const path = require('node:path'); const from = path.dirname(require.resolve('axios'))",
+      `const HttpsProxyAgent = require(require.resolve('https-proxy-agent', { paths: [from] }));
+      const before = loaded('https-proxy-agent');
+      const agent = new HttpsProxyAgent({ host: '127.0.0.1', port: 3128 });
+      console.log(JSON.stringify({ before, after: loaded('https-proxy-agent'), real: agent instanceof HttpsProxyAgent, proto: Object.getPrototypeOf(agent).constructor.name }));`
+    );
+    expect(result).toEqual([{ before: false, after: true, real: true, proto: 'HttpsProxyAgent' }]);
+  });
+
+  it("the kit's asPino gets the real pino, loaded on first use", () => {
+    const result = inNode(
+      "const { AirbyteSourceLogger } = require('./lib/protocol/kit-logger')",
+      `const before = loaded('pino');
+      new AirbyteSourceLogger().asPino('info').info('hello'); // the kit writes it to stdout as a LOG message
+      setTimeout(() => console.log(JSON.stringify({ before, after: loaded('pino') })), 50);`
+    );
+    expect(result).toEqual([{ type: 'LOG', log: { level: 'INFO', message: 'hello' } }, { before: false, after: true }]);
   });
 });
