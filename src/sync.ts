@@ -109,7 +109,8 @@ async function syncStream(
   // A count is of the whole list: no estimate for a filtered read.
   const countable = stream.definition.countable && config.use_counts && !cursor.requestParams;
   let countRequest: Promise<void> | undefined;
-  const progress = new StreamProgress(name, client.statsFor(name), logger, partitions.unit);
+  const progress = new StreamProgress(name, client.statsFor(name), logger, partitions.unit, partitions.partitionCount && (() => partitions.partitionCount!()));
+  let sliceCountRequest: Promise<void> | undefined;
   // A total that counts one partition only is no estimate of the stream.
   let estimateSent = !partitions.totalIsStream;
   const emit = async (page: Page, accepts: (record: Rec) => boolean): Promise<void> => {
@@ -143,13 +144,18 @@ async function syncStream(
   const listed = (record: Rec): boolean => cursor.accepts(record);
   const read = (slice: Slice): AsyncIterable<Page> => (listPages ?? cursor.listPages)?.() ?? stream.readSlice(slice, cursor.requestParams, cursor.listOrder);
   await readSlicesConcurrently(cursor.pending(partitions.slices()), config.max_concurrency, async (slice, seq) => {
+    progress.sliceStarts(seq);
+    // The partitions are being listed and the list tells no total (a live shop): one `/count` for the progress logs, not waited for.
+    if (!sliceCountRequest && partitions.partitionsCountedBy && config.use_counts && !partitions.partitionCount?.()) {
+      sliceCountRequest = counts.countOf(partitions.partitionsCountedBy, name).then((count) => void (progress.slicesEstimated = count));
+    }
     for await (const page of read(slice)) await emit(page, listed);
     progress.sliceDone();
     checkpoint(cursor.sliceDone(seq));
   });
   // Read again after the list, as they are: only the list's records move the cursor.
   for await (const page of cursor.afterList()) await emit(page, () => true);
-  await countRequest;
+  await Promise.all([countRequest, sliceCountRequest]);
 
   // The protocol asks a final state of every stream.
   state[name] = cursor.final(partitions.stateCap(client.statsFor(name).earliestServerTime ?? startedAt));

@@ -1,16 +1,67 @@
 /**
- * The README's and docs' commands as written: the Docker section reaches a sandbox on the host, the files
- * the recipes write are ignored by git, and docs/faros.md describes and uses the catalog that ships.
+ * The README's and docs' commands as written: the by-hand recipes of "Running it" run against the sandbox,
+ * the Docker section reaches a sandbox on the host (run for real by `npm run image:test`), the files the
+ * recipes write are ignored by git, and docs/faros.md describes and uses the catalog that ships.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
-import { ROOT, workDir } from './helpers/connector';
+import { startSandbox } from '../sandbox/server';
+import { STREAM_NAMES } from '../scripts/streams';
+import { Message, ROOT, workDir } from './helpers/connector';
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 const shipped = JSON.parse(read('faros/airbyte-local-config.json')).src.catalog.streams.filter((s: any) => !s.disabled);
 const names = (text: string) => [...text.matchAll(/`(\w+)`/g)].map((m) => m[1]).sort();
+
+jest.setTimeout(120_000);
+
+test("README's Running it: spec, check, discover, a read, and the next reads from its state (both forms), as written, against the sandbox", async () => {
+  const section = read('README.md').split('\n## Running it\n')[1].split('\n## ')[0];
+  const fenced = (lang: string) => [...section.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
+  const commands = fenced('sh').flatMap((block) => block.split('\n').filter((line) => line.trim()));
+  // "keep the STATE lines as printed: `grep ... > state.jsonl` and pass `--state state.jsonl`": the last read with that file.
+  const keep = /`(grep '\^\{"type":"STATE"' messages\.jsonl > state\.jsonl)` and pass\s+`--state state\.jsonl`/.exec(section);
+  expect(keep).not.toBeNull();
+  commands.push(keep![1], commands.at(-1)!.replace('--state state.json', '--state state.jsonl'));
+  // As the section starts it (`--rate-limit-per-second 20`), on any free port: the config names it.
+  const sandbox = await startSandbox({ rateLimitPerSecond: 20 });
+  const dir = workDir();
+  try {
+    fs.symlinkSync(path.join(ROOT, 'bin'), path.join(dir.dir, 'bin'));
+    fs.symlinkSync(path.join(ROOT, 'test_files'), path.join(dir.dir, 'test_files'));
+    dir.write('config.json', { ...JSON.parse(fenced('json')[0]), base_url: sandbox.url });
+    const outputs: Array<{ command: string; messages: Message[] }> = [];
+    for (const command of commands) {
+      const { stdout } = await promisify(execFile)('bash', ['-o', 'pipefail', '-c', command], { cwd: dir.dir, maxBuffer: 1 << 28 });
+      const written = /> (\S+)$/.exec(command)?.[1];
+      const text = written ? fs.readFileSync(path.join(dir.dir, written), 'utf8') : stdout;
+      outputs.push({ command, messages: written?.endsWith('state.json') ? [] : text.split('\n').filter(Boolean).map((l) => JSON.parse(l)) });
+    }
+    const of = (type: string, { messages }: { messages: Message[] }) => messages.filter((m) => m.type === type);
+    const reads = outputs.filter(({ command }) => / read /.test(command));
+    expect(outputs.map(({ command, messages }) => [command.split(' ').slice(0, 2).join(' '), messages[0]?.type])).toEqual(
+      expect.arrayContaining([['bin/main spec', 'SPEC'], ['bin/main discover', 'CATALOG']])
+    );
+    const check = outputs.find(({ command }) => / check /.test(command))!;
+    expect(of('CONNECTION_STATUS', check).map((m) => m.connectionStatus.status)).toEqual(['SUCCEEDED']);
+    expect(reads).toHaveLength(3);
+    const recordCounts = reads.map((run) => {
+      const complete = of('TRACE', run).filter((m) => m.trace.stream_status?.status === 'COMPLETE').map((m) => m.trace.stream_status.stream_descriptor.name);
+      expect([run.command, of('TRACE', run).filter((m) => m.trace.type === 'ERROR'), [...complete].sort()]).toEqual([run.command, [], [...STREAM_NAMES].sort()]);
+      return of('RECORD', run).length;
+    });
+    // The first read holds the whole shop; both later ones continue from its state, whichever form it is kept in.
+    expect(recordCounts[0]).toBe(Object.values(sandbox.truth()).reduce((n, list) => n + (list as unknown[]).length, 0));
+    expect(recordCounts[1]).toBeLessThan(recordCounts[0]);
+    expect(recordCounts[2]).toBe(recordCounts[1]);
+  } finally {
+    dir.cleanup();
+    await sandbox.close();
+  }
+});
 
 test("every docker run of the README's Docker section that reads the config can reach the sandbox on the host", () => {
   const section = read('README.md').split('\n## Docker')[1].split('\n## ')[0];

@@ -22,7 +22,7 @@ const logger = { info: () => undefined, warn: () => undefined, debug: () => unde
 const config = parseConfig({ api_key: 'key', api_secret: 'secret', base_url: 'http://127.0.0.1:1', max_concurrency: 2 }, {});
 const SERVER_NOW = Date.parse('2024-06-01T00:00:00Z');
 const client = { statsFor: () => ({ requests: 0, retries: 0, throttled: 0, waitedMs: 0, earliestServerTime: SERVER_NOW }) } as unknown as ApiClient;
-const products = { embedded: undefined, productIds: async () => [1, 2, 3], listedAt: () => undefined } as unknown as ProductList;
+const products = { embedded: undefined, productIds: async () => [1, 2, 3], listedAt: () => undefined, size: () => ({ count: 3, exact: true }) } as unknown as ProductList;
 const ctx = { config, client, products, pageCap: undefined, logger } as unknown as StreamContext;
 
 /** Replaces a stream's reader with fixed pages per slice (by product id, or `list`), recording what it was asked. */

@@ -10,12 +10,17 @@
  * from a state file mounted read-only after a shop change (merged result equal
  * to the new truth), stdout holding protocol messages only, the secrets never
  * printed, and SIGTERM mid-sync: what was emitted is flushed and the container
- * exits promptly with 143.
+ * exits promptly with 143; then the README's Docker section as written
+ * (scripts/image/readme-docker.ts).
+ *
+ * `npm run image:test -- --only readme-docker --image TAG` runs that last part
+ * alone, on an image already built as TAG.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -25,7 +30,9 @@ import { startSandbox } from '../../sandbox/server';
 import { lastStates, recordsOf } from '../run-connector';
 import { STREAM_NAMES } from '../streams';
 import { compareToTruth, describeDiff, isClean, truthOf } from '../truth-check';
+import { Checks } from './checks';
 import { buildImage, Engine, findEngine, IMAGE, imageSize, ROOT } from './engine';
+import { readmeDockerSection } from './readme-docker';
 
 const KEY = 'image_test_key';
 const SECRET = 'image-test-s3cret';
@@ -49,11 +56,8 @@ interface Run {
   stderr: string;
 }
 
-const checks: Array<{ name: string; ok: boolean; detail: string }> = [];
-function check(name: string, ok: boolean, detail: string): void {
-  checks.push({ name, ok, detail });
-  console.error(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
-}
+const checks = new Checks();
+const check = (name: string, ok: boolean, detail: string): void => checks.check(name, ok, detail);
 
 /** `engine run` of the image with /secrets mounted read-only; stdout parsed as protocol lines. */
 function runImage(engine: Engine, secrets: string, args: string[], extra: string[] = []): Promise<Run> {
@@ -125,6 +129,12 @@ async function main(): Promise<number> {
   if (engine instanceof Error) {
     console.error(`image:test: ${engine.message}`);
     return 2;
+  }
+  const { values: args } = parseArgs({ options: { only: { type: 'string' }, image: { type: 'string' } } });
+  if (args.only !== undefined) {
+    if (args.only !== 'readme-docker' || !args.image) throw new Error('usage: npm run image:test -- --only readme-docker --image TAG');
+    await readmeDockerSection(engine, checks, args.image);
+    return checks.close('image:test --only readme-docker');
   }
   console.error(`image:test: building ${IMAGE} with ${engine.command}`);
   let started = Date.now();
@@ -243,9 +253,8 @@ async function main(): Promise<number> {
     await sandbox.close();
   }
 
-  const failed = checks.filter((c) => !c.ok);
-  console.log(`image:test: ${checks.length - failed.length} passed, ${failed.length} failed`);
-  return failed.length ? 1 : 0;
+  await readmeDockerSection(engine, checks);
+  return checks.close('image:test');
 }
 
 main().then(

@@ -8,11 +8,14 @@ import { countPath } from './vendor';
  * estimate for progress, so a failure means no estimate, never a failed stream;
  * and after one failure the run asks no more (a server without the endpoint
  * then costs one request, not one per stream). Counts are asked one at a time
- * for that reason; nobody waits for them but the estimate.
+ * for that reason; nobody waits for them but the estimate. A list is counted
+ * once per run however many ask (the products stream and the per-product
+ * streams' progress ask for the same count).
  */
 export class CountEstimates {
   private queue: Promise<unknown> = Promise.resolve();
   private unavailable = false;
+  private readonly asked = new Map<string, Promise<number | undefined>>();
 
   constructor(private readonly client: ApiClient) {}
 
@@ -23,6 +26,9 @@ export class CountEstimates {
    * plain count answers pays no request more than before.
    */
   countOf(listPath: string, stream: string, parts?: Array<Record<string, string | number>>): Promise<number | undefined> {
+    const key = JSON.stringify([listPath, parts]);
+    const known = this.asked.get(key);
+    if (known) return known;
     const count = async (params?: Record<string, string | number>): Promise<number> =>
       ((await this.client.get(countPath(listPath), params, stream, 'count')).body as { count: number }).count;
     const next = this.queue.then(async () => {
@@ -42,6 +48,7 @@ export class CountEstimates {
       }
     });
     this.queue = next;
+    this.asked.set(key, next);
     return next;
   }
 }

@@ -2,8 +2,8 @@ import type { AirbyteLogger } from 'faros-airbyte-cdk';
 
 import type { EmbeddedName } from './embedded-children';
 import type { Page, Rec } from './pagination';
-import type { ProductList, Slice } from './product-list';
-import type { TwoSidedFilter } from './vendor';
+import type { ProductList, Size, Slice } from './product-list';
+import { PRODUCTS_PATH, TwoSidedFilter } from './vendor';
 
 type Params = Record<string, string | number>;
 
@@ -26,6 +26,10 @@ export interface PartitionRouter {
   stateCap(streamStart: number): number;
   /** The `/count` requests whose counts add up to the stream's estimate; undefined: the plain `/count`. */
   readonly countParams?: Params[];
+  /** How many partitions there are, as far as known yet; undefined: not known (or the stream is one list). */
+  partitionCount?(): Size | undefined;
+  /** The list whose `/count` estimates the number of partitions while `partitionCount()` knows none. */
+  readonly partitionsCountedBy?: string;
   /** Reads one slice as several lists merged by id (a list filter's values); undefined: the slice is one list. */
   pagesOf?(list: (params: Params) => AsyncIterable<Page>, keyOf: (record: Rec) => unknown): AsyncGenerator<Page>;
 }
@@ -52,6 +56,7 @@ export class PerProduct implements PartitionRouter {
   readonly unit = 'product';
   readonly resumable = true;
   readonly totalIsStream = false;
+  readonly partitionsCountedBy = PRODUCTS_PATH;
 
   constructor(
     private readonly products: ProductList,
@@ -73,6 +78,10 @@ export class PerProduct implements PartitionRouter {
     const embedded = name && products.embedded?.names.includes(name) ? products.embedded : undefined;
     const ids = embedded ? products.listed() : await products.productIds();
     for await (const id of ids) yield { prd_id: id, embedded: embedded?.take(name!, id) };
+  }
+
+  partitionCount(): Size | undefined {
+    return this.products.size();
   }
 
   /**

@@ -7,6 +7,12 @@ import { Page, Rec } from './pagination';
 
 export type ProductKey = string | number;
 
+/** How many there are: `exact` once counted to the end, else what the API said (an estimate). */
+export interface Size {
+  count: number;
+  exact: boolean;
+}
+
 /** A product's slice; `embedded` holds its children when the products list carried them whole. */
 export type Slice = { prd_id: string | number; embedded?: Rec[] } | undefined;
 
@@ -47,6 +53,8 @@ export interface ProductListRead {
 export class ProductList {
   private outcome?: Outcome;
   private startedAt?: number;
+  /** The total the list's first answer that carried one gave. */
+  private listedTotal?: number;
   /** Every id listed so far, in list order. */
   private readonly ids: ProductKey[] = [];
   /** Followers waiting for more ids or for the outcome. */
@@ -94,6 +102,12 @@ export class ProductList {
     }
   }
 
+  /** How many products the list holds: exact once read to the end, else the total its answers gave; undefined when neither is known. */
+  size(): Size | undefined {
+    if (this.outcome?.settled && !this.outcome.failure) return { count: this.ids.length, exact: true };
+    return this.listedTotal === undefined ? undefined : { count: this.listedTotal, exact: false };
+  }
+
   /**
    * The moment the list describes, for capping the state of streams sliced by
    * it: the server's clock at its first answer, or the local clock when the
@@ -132,6 +146,7 @@ export class ProductList {
     this.startedAt ??= Date.now();
     try {
       for await (const page of this.source.pages()) {
+        this.listedTotal ??= page.total;
         for (const record of page.records) {
           this.embedded?.takeFrom(record);
           this.ids.push(record.id);

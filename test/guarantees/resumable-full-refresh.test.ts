@@ -125,6 +125,13 @@ describe('Issue 22.1: resumable full refresh of the child streams', () => {
       expect(logs(second, 'WARN').filter((l) => /starts from the first product/.test(l))).toEqual([]);
       expect(logs(second, 'INFO').filter((l) => /resuming the full refresh after product/.test(l)).length).toBe(states.filter((s) => s.stream.stream_state.resume).length);
       for (const s of CHILD_STREAMS) expect([s, statesOf(second, s).at(-1)]).toEqual([s, completionMarkOnly()]);
+      // The progress of a resumed stream counts the products the stopped sync did among the list's.
+      const listed = productsOf(truthOf(sb)).length;
+      for (const { stream } of states.filter((s) => s.stream.stream_state.resume)) {
+        const done = stream.stream_state.resume.products_done;
+        const finished = logs(second, 'INFO').filter((l) => l.startsWith(`Stream '${stream.stream_descriptor.name}' finished: `));
+        expect(finished).toEqual([expect.stringContaining(`, ${listed} of ${listed} products (${done} done by the sync that stopped), `)]);
+      }
 
       // Together, every child record of the shop as it is now; the only extras belong to the removed product.
       const after = truthOf(sb);
