@@ -82,10 +82,9 @@ export async function readmeDockerSection(engine: Engine, checks: Checks, image 
   // Inside the checkout (.cache/ is git-ignored) so that `npm run catalog` finds the project, as from its root.
   fs.mkdirSync(path.join(ROOT, '.cache'), { recursive: true });
   const work = fs.mkdtempSync(path.join(ROOT, '.cache', 'readme-docker-'));
+  // The config.json of "Running it", as a user has it beside the checkout; the section copies it into secrets/.
+  fs.writeFileSync(path.join(work, 'config.json'), JSON.stringify({ ...config, base_url: sandbox.url }));
   const secrets = path.join(work, 'secrets');
-  fs.mkdirSync(secrets, { mode: 0o755 });
-  fs.writeFileSync(path.join(secrets, 'config.json'), JSON.stringify({ ...config, base_url: sandbox.url }));
-  fs.chmodSync(path.join(secrets, 'config.json'), 0o644);
   // `docker` runs the engine found here.
   const bin = path.join(work, 'bin');
   fs.mkdirSync(bin);

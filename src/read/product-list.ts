@@ -123,7 +123,10 @@ export class ProductList {
     if (!this.outcome) {
       const outcome = (this.outcome = new Outcome(() => this.wakeFollowers()));
       void (async () => {
-        const heartbeat = this.logger && Heartbeat.start(this.logger, () => `reading the products list for the per-product streams: ${this.ids.length} products listed so far`);
+        const heartbeat = this.logger && Heartbeat.start(
+            this.logger,
+            () => `reading the products list for the per-product streams: ${this.ids.length}${this.listedTotal === undefined ? '' : ` of about ${this.listedTotal}`} products listed so far`
+          );
         try {
           for await (const _page of this.read(outcome)) void _page;
         } catch {

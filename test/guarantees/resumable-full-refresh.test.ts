@@ -85,7 +85,7 @@ function checkpointProblems(run: Run, truth: TruthSnapshot): { problems: string[
 
 describe('Issue 22.1: resumable full refresh of the child streams', () => {
   it.each(DIALECTS)(
-    '%s, one request per product: killed at 60 %% of the child records, resumed after products were added and removed past the checkpoints: at most 60 %% of the requests, every record',
+    '%s, one request per product: killed at 60 %% of the child records, resumed after products were added and removed past the checkpoints: at most 60 %% of the requests, every record, progress counting the products the stopped sync did',
     async (_name, vendor) => {
       const sb = await res.sandbox({ vendor, scale: 4, latencyMs: 1 });
       // Images and variations from their own lists too: with embedding they come with the product list (the next test).

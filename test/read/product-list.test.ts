@@ -1,5 +1,8 @@
 import { EmbeddedChildren } from '../../src/read/embedded-children';
+import { AirbyteLogger } from 'faros-airbyte-cdk';
+
 import { ConfigError } from '../../src/protocol/errors';
+import { HEARTBEAT_MS } from '../../src/read/heartbeat';
 import { Page, Rec } from '../../src/read/pagination';
 import { ProductList, ProductListSource } from '../../src/read/product-list';
 import { StreamContext } from '../../src/streams/base';
@@ -23,6 +26,43 @@ function source(pages: Page[], opts: { failWith?: unknown; serverTime?: number }
 const PAGES: Page[] = [{ records: [{ id: 1 }, { id: 2 }] }, { records: [{ id: 'x3' }] }];
 
 describe('ProductList', () => {
+  it("size(): the list's total while it is read (an estimate), the ids counted once it was read to the end, nothing when neither is known", async () => {
+    const withTotal = new ProductList(source([{ records: [{ id: 1 }, { id: 2 }], total: 5 }, { records: [{ id: 3 }] }]).src);
+    expect(withTotal.size()).toBeUndefined();
+    const followed: unknown[] = [];
+    for await (const id of withTotal.listed()) {
+      followed.push([id, withTotal.size()]);
+    }
+    expect(followed[0]).toEqual([1, { count: 5, exact: false }]);
+    expect(withTotal.size()).toEqual({ count: 3, exact: true });
+    const without = new ProductList(source(PAGES).src);
+    const first = without.listed();
+    await first.next();
+    expect(without.size()).toBeUndefined();
+    await without.productIds();
+    expect(without.size()).toEqual({ count: 3, exact: true });
+  });
+
+  it("the ids-only read's heartbeat gives the list's total beside the products listed", async () => {
+    jest.useFakeTimers();
+    try {
+      const lines: string[] = [];
+      const logger = { info: (line: string) => lines.push(line) } as unknown as AirbyteLogger;
+      const src: ProductListSource = {
+        async *pages() {
+          yield { records: [{ id: 1 }, { id: 2 }], total: 60 };
+          await new Promise(() => undefined); // the next page never comes
+        },
+        serverTime: () => undefined,
+      };
+      void new ProductList(src, undefined, logger).productIds();
+      await jest.advanceTimersByTimeAsync(HEARTBEAT_MS);
+      expect(lines).toEqual([expect.stringContaining('reading the products list for the per-product streams: 2 of about 60 products listed so far')]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('reserved for the emitting stream: children wait for its pages, then get every id; the list is read once', async () => {
     const { src, reads } = source(PAGES);
     const catalog = new ProductList(src);
