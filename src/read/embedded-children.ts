@@ -87,6 +87,11 @@ export class EmbeddedChildren {
     }
   }
 
+  /** false once a product came without this name's array: the server may not honour it. */
+  carries(name: EmbeddedName): boolean {
+    return !this.missing.has(name);
+  }
+
   /** A product without the array asked for is read from its own list, as without embedding: said once per name. */
   private carriedNo(name: EmbeddedName, productId: unknown): void {
     if (this.missing.has(name)) return;

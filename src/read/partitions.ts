@@ -70,14 +70,23 @@ export class PerProduct implements PartitionRouter {
    * last page. A stream that needs a request per product waits for the whole
    * list: following it would queue those requests ahead of the list's next
    * page, and the list (read one page at a time) would hold every child stream
-   * back (big shop, 81,012 records: 4.6 s became 6.6 s).
+   * back (big shop, 81,012 records: 4.6 s became 6.6 s). So does a stream
+   * whose array the list left out (a server that ignores its embed name),
+   * from the first product that came without it.
    */
   async *slices(): AsyncGenerator<Slice> {
     const { products } = this;
     const name = this.embeddedAs;
     const embedded = name && products.embedded?.names.includes(name) ? products.embedded : undefined;
-    const ids = embedded ? products.listed() : await products.productIds();
-    for await (const id of ids) yield { prd_id: id, embedded: embedded?.take(name!, id) };
+    let followed = 0;
+    if (embedded) {
+      for await (const id of products.listed()) {
+        if (!embedded.carries(name!)) break;
+        yield { prd_id: id, embedded: embedded.take(name!, id) };
+        followed++;
+      }
+    }
+    for (const id of (await products.productIds()).slice(followed)) yield { prd_id: id, embedded: embedded?.take(name!, id) };
   }
 
   partitionCount(): Size | undefined {

@@ -6,6 +6,7 @@ import { HEARTBEAT_MS } from '../../src/read/heartbeat';
 import { Page, Rec } from '../../src/read/pagination';
 import { ProductList, ProductListSource } from '../../src/read/product-list';
 import { StreamContext } from '../../src/streams/base';
+import { ProductOptions } from '../../src/streams/product-options';
 import { ProductsImages } from '../../src/streams/products-images';
 import { ProductsReviews } from '../../src/streams/products-reviews';
 
@@ -247,10 +248,11 @@ describe('Child streams\' slices from a list still being read', () => {
     expect(emitted.map((p) => p.images)).toEqual([undefined, undefined, undefined]); // products are emitted without them
   });
 
-  it('a stream that needs a request per product (reviews; images when nothing is embedded) waits for the whole list', async () => {
+  it('a stream that needs a request per product (reviews; images when nothing is embedded; options the list leaves out) waits for the whole list', async () => {
     for (const [stream, embedded] of [
       [ProductsReviews, new EmbeddedChildren(['images'])],
       [ProductsImages, undefined],
+      [ProductOptions, new EmbeddedChildren(['images', 'options'])],
     ] as const) {
       const { src, gates } = gatedSource(PAGES);
       const catalog = new ProductList(src, embedded);
@@ -261,5 +263,26 @@ describe('Child streams\' slices from a list still being read', () => {
       gates[1].open();
       expect(await first).toEqual({ value: { prd_id: 1, embedded: undefined }, done: false });
     }
+  });
+
+  it('a stream the list stops embedding for mid-way follows it up to there, then waits for the whole list, still taking the arrays that came', async () => {
+    const { src, gates } = gatedSource([
+      { records: [{ id: 1, options: [{ id: 11 }, { id: 12 }] }, { id: 2, options: [] }] },
+      { records: [{ id: 3 }] },
+      { records: [{ id: 4, options: [{ id: 41 }] }] },
+    ]);
+    const catalog = new ProductList(src, new EmbeddedChildren(['options']));
+    emitInBackground(catalog);
+    const slices = new ProductOptions(context(catalog)).slices();
+    gates[0].open();
+    expect(await settledSoon(slices.next())).toEqual({ value: { value: { prd_id: 1, embedded: undefined }, done: false } });
+    expect(await slices.next()).toEqual({ value: { prd_id: 2, embedded: [] }, done: false });
+    gates[1].open();
+    const third = slices.next();
+    expect(await settledSoon(third)).toBe('pending');
+    gates[2].open();
+    expect(await third).toEqual({ value: { prd_id: 3, embedded: undefined }, done: false });
+    expect(await slices.next()).toEqual({ value: { prd_id: 4, embedded: [{ id: 41 }] }, done: false });
+    expect((await slices.next()).done).toBe(true);
   });
 });
