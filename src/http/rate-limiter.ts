@@ -37,17 +37,18 @@ export class RequestLimiter {
    * `onHeld` is told when the exchange has to wait for a token, and its result when the wait ends.
    */
   run<T>(exchange: () => Promise<T>, onWaited: (ms: number) => void, onHeld?: () => () => void): Promise<T> {
+    const { bucket } = this;
+    // Without pacing the slot runs the exchange itself: no wrapper (a closure and a promise a request).
+    if (!bucket) return this.slots(exchange);
     return this.slots(async () => {
-      if (this.bucket) {
-        const waitingSince = Date.now();
-        const released = this.bucket.content < 1 ? onHeld?.() : undefined;
-        try {
-          await this.bucket.removeTokens(1);
-        } finally {
-          released?.();
-        }
-        onWaited(Date.now() - waitingSince);
+      const waitingSince = Date.now();
+      const released = bucket.content < 1 ? onHeld?.() : undefined;
+      try {
+        await bucket.removeTokens(1);
+      } finally {
+        released?.();
       }
+      onWaited(Date.now() - waitingSince);
       return exchange();
     });
   }

@@ -53,6 +53,27 @@ describe('ApiClient', () => {
     return c;
   }
 
+  it('tells the exchange listener (debug logs) every attempt: URL, status or network error, duration', async () => {
+    let calls = 0;
+    const server = await serve((req, res) => {
+      calls++;
+      if (calls === 1) return json(res, 503, { error: 'busy' });
+      if (calls === 2) return req.socket.destroy();
+      json(res, 200, { data: [] });
+    });
+    const seen: Array<[string, string, string, number]> = [];
+    const config = parseConfig({ api_key: KEY, api_secret: SECRET, base_url: server.url, backoff_factor: 0.01, rate_limit_capacity: 0 });
+    const c = new ApiClient(config, { exchange: (...args) => seen.push(args) });
+    clients.push(c);
+    await c.get('/v1/orders', { offset: 0, limit: 20 }, 'orders');
+    expect(seen.map(([stream, url, outcome]) => [stream, url, outcome])).toEqual([
+      ['orders', `${server.url}/v1/orders?offset=0&limit=20`, 'HTTP 503'],
+      ['orders', `${server.url}/v1/orders?offset=0&limit=20`, 'ECONNRESET'],
+      ['orders', `${server.url}/v1/orders?offset=0&limit=20`, 'HTTP 200'],
+    ]);
+    for (const [, , , ms] of seen) expect(ms).toBeGreaterThanOrEqual(0);
+  });
+
   it('sends Basic auth and the paging parameters', async () => {
     const server = await serve((_req, res) => json(res, 200, { data: [] }));
     await make(server.url).get('/v1/orders', { offset: 20, limit: 21 }, 'orders');
