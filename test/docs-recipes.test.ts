@@ -18,14 +18,14 @@ const names = (text: string) => [...text.matchAll(/`(\w+)`/g)].map((m) => m[1]).
 
 jest.setTimeout(120_000);
 
-test("README's Running it: spec, check, discover, a read, and the next reads from its state (both forms), as written, against the sandbox", async () => {
+test("README's Running it: spec, check, discover, a read, and the next reads from its STATE lines appended to one file, as written, against the sandbox", async () => {
   const section = read('README.md').split('\n## Running it\n')[1].split('\n## ')[0];
   const fenced = (lang: string) => [...section.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
   const commands = fenced('sh').flatMap((block) => block.split('\n').filter((line) => line.trim()));
-  // "keep the STATE lines as printed: `grep ... > state.jsonl` and pass `--state state.jsonl`": the last read with that file.
-  const keep = /`(grep '\^\{"type":"STATE"' messages\.jsonl > state\.jsonl)` and pass\s+`--state state\.jsonl`/.exec(section);
-  expect(keep).not.toBeNull();
-  commands.push(keep![1], commands.at(-1)!.replace('--state state.json', '--state state.jsonl'));
+  // The state recipe appends a read's STATE lines to one file: its read run twice, on the lines of both reads before it.
+  const append = commands.findIndex((c) => c.startsWith('grep ') && c.includes('>> state.jsonl'));
+  expect(commands[append + 1]).toMatch(/ read .*--state state\.jsonl$/);
+  commands.push(commands[append + 1].replace(/$/, ' > messages.jsonl'), commands[append], commands[append + 1]);
   // As the section starts it (`--rate-limit-per-second 20`), on any free port: the config names it.
   const sandbox = await startSandbox({ rateLimitPerSecond: 20 });
   const dir = workDir();
@@ -47,16 +47,18 @@ test("README's Running it: spec, check, discover, a read, and the next reads fro
     );
     const check = outputs.find(({ command }) => / check /.test(command))!;
     expect(of('CONNECTION_STATUS', check).map((m) => m.connectionStatus.status)).toEqual(['SUCCEEDED']);
-    expect(reads).toHaveLength(3);
+    expect(reads).toHaveLength(4);
     const recordCounts = reads.map((run) => {
       const complete = of('TRACE', run).filter((m) => m.trace.stream_status?.status === 'COMPLETE').map((m) => m.trace.stream_status.stream_descriptor.name);
       expect([run.command, of('TRACE', run).filter((m) => m.trace.type === 'ERROR'), [...complete].sort()]).toEqual([run.command, [], [...STREAM_NAMES].sort()]);
       return of('RECORD', run).length;
     });
-    // The first read holds the whole shop; both later ones continue from its state, whichever form it is kept in.
+    // The first read holds the whole shop; the later ones continue from the STATE lines appended so far (the last of each stream wins).
     expect(recordCounts[0]).toBe(Object.values(sandbox.truth()).reduce((n, list) => n + (list as unknown[]).length, 0));
     expect(recordCounts[1]).toBeLessThan(recordCounts[0]);
+    // The third read had the same lines as the second; the fourth has the third's appended, which are never behind them.
     expect(recordCounts[2]).toBe(recordCounts[1]);
+    expect(recordCounts[3]).toBeLessThanOrEqual(recordCounts[2]);
   } finally {
     dir.cleanup();
     await sandbox.close();
