@@ -139,7 +139,7 @@ describe('pino, form-data and https-proxy-agent, deferred', () => {
       `const before = loaded('form-data');
       const form = axios.toFormData({ a: '1' });
       const FormData = require(require.resolve('form-data', { paths: [require('node:path').dirname(require.resolve('axios'))] }));
-      console.log(JSON.stringify({ before, after: loaded('form-data'), real: form instanceof FormData, field: form.getBuffer().toString().includes('name="a"') }));`
+      process.stdout.write(JSON.stringify({ before, after: loaded('form-data'), real: form instanceof FormData, field: form.getBuffer().toString().includes('name="a"') }) + '\\n');`
     );
     expect(result).toEqual([{ before: false, after: true, real: true, field: true }]);
   });
@@ -150,7 +150,7 @@ describe('pino, form-data and https-proxy-agent, deferred', () => {
       `const HttpsProxyAgent = require(require.resolve('https-proxy-agent', { paths: [from] }));
       const before = loaded('https-proxy-agent');
       const agent = new HttpsProxyAgent({ host: '127.0.0.1', port: 3128 });
-      console.log(JSON.stringify({ before, after: loaded('https-proxy-agent'), real: agent instanceof HttpsProxyAgent, proto: Object.getPrototypeOf(agent).constructor.name }));`
+      process.stdout.write(JSON.stringify({ before, after: loaded('https-proxy-agent'), real: agent instanceof HttpsProxyAgent, proto: Object.getPrototypeOf(agent).constructor.name }) + '\\n');`
     );
     expect(result).toEqual([{ before: false, after: true, real: true, proto: 'HttpsProxyAgent' }]);
   });
@@ -160,7 +160,7 @@ describe('pino, form-data and https-proxy-agent, deferred', () => {
       "const { AirbyteSourceLogger } = require('./lib/protocol/kit-logger')",
       `const before = loaded('pino');
       new AirbyteSourceLogger().asPino('info').info('hello'); // the kit writes it to stdout as a LOG message
-      setTimeout(() => console.log(JSON.stringify({ before, after: loaded('pino') })), 50);`
+      setTimeout(() => process.stdout.write(JSON.stringify({ before, after: loaded('pino') }) + '\\n'), 50);`
     );
     expect(result).toEqual([{ type: 'LOG', log: { level: 'INFO', message: 'hello' } }, { before: false, after: true }]);
   });
