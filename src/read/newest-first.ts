@@ -12,8 +12,10 @@ import { NEWEST_FIRST } from './vendor';
  * The order is believed only where the answers prove it, list by list (a
  * product's reviews, one side of a list filter): every record answered so far,
  * within pages and across page boundaries, no newer than the one before it,
- * and at least one strictly older, since a single record or equal times look
- * the same sorted or not. A record newer than the one before it (or without a
+ * at least one strictly older, since a single record or equal times look the
+ * same sorted or not, and at least PROOF_RECORDS of them: a few records of an
+ * unsorted list fall in order by chance (4 in 24 times), 8 about once in
+ * 40,000, which only a page size below 8 could let decide. A record newer than the one before it (or without a
  * readable creation time) shows the server did not sort: that list is read to
  * its end and filtered client-side, as without the parameter, said once per
  * stream. A wrong guess can only cost requests: the client-side filter stays.
@@ -59,9 +61,15 @@ export class NewestFirst implements ListOrder {
   }
 }
 
+/** How many records a list must have answered in order before its order is believed. */
+export const PROOF_RECORDS = 8;
+
 /** One list's proof of order, page by page. */
 class NewestFirstList implements ListEnd {
   private last: number | undefined;
+  private lastId: unknown;
+  /** Records answered in order so far, each once. */
+  private seen = 0;
   private descended = false;
   private unsorted = false;
 
@@ -70,7 +78,9 @@ class NewestFirstList implements ListEnd {
   reached(records: Rec[]): boolean {
     if (this.unsorted) return false;
     let older = false;
-    for (const record of records) {
+    for (const [i, record] of records.entries()) {
+      // The paginator's overlap: the last record of the page before, again; it proves nothing twice.
+      if (i === 0 && this.lastId !== undefined && record.id === this.lastId) continue;
       const at = toInstant(record[this.order.field]);
       if (at === undefined || (this.last !== undefined && at > this.last)) {
         this.unsorted = true;
@@ -79,9 +89,11 @@ class NewestFirstList implements ListEnd {
       }
       if (this.last !== undefined && at < this.last) this.descended = true;
       this.last = at;
+      this.lastId = record.id;
+      this.seen++;
       if (at < this.order.cutoff) older = true;
     }
-    if (!older || !this.descended || !this.order.mayStop()) return false;
+    if (!older || !this.descended || this.seen < PROOF_RECORDS || !this.order.mayStop()) return false;
     this.order.stopped();
     return true;
   }

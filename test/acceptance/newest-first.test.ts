@@ -17,8 +17,11 @@ afterEach(() => res.closeAll());
 
 const TOP = ['customers', 'categories', 'pages', 'themes'] as const;
 const STREAMS = [...TOP, 'products_reviews'] as const;
-/** Small pages, so that every list (themes has 5 records, a product up to 45 reviews) spans several. */
-const PAGE = 4;
+/**
+ * Small pages, so that the longer lists (customers' sides, categories, pages, a product's 45 reviews) span
+ * several, yet not below the 8 records in order that prove a list sorted (smaller pages: test/read/newest-first.test.ts).
+ */
+const PAGE = 10;
 
 const DIALECTS = [
   { name: 'documented', vendor: false, extra: { page_size: PAGE, lookback_days: 0 } },
@@ -49,6 +52,8 @@ function newestFirstPages(newestFirst: Rec[], since: number, withTotal: boolean)
   let requests = 0;
   let last: number | undefined;
   let descended = false;
+  // The order is believed once 8 distinct records came in order (src/read/newest-first.ts PROOF_RECORDS).
+  const seen = new Set<unknown>();
   for (;;) {
     requests++;
     const page = newestFirst.slice(offset, offset + limit);
@@ -58,9 +63,10 @@ function newestFirstPages(newestFirst: Rec[], since: number, withTotal: boolean)
       const at = createdOf(r);
       if (last !== undefined && at < last) descended = true;
       last = at;
+      seen.add(r.id);
       if (at < since) older = true;
     }
-    if (older && descended) return requests;
+    if (older && descended && seen.size >= 8) return requests;
     if (withTotal ? offset + page.length >= newestFirst.length : page.length < limit) return requests;
     offset += page.length > 1 ? page.length - 1 : page.length;
     limit = page.length > 1 ? PAGE + 1 : PAGE;

@@ -63,10 +63,11 @@ describe('a list asked newest first', () => {
   });
 
   it('single-record pages prove the order across their boundaries only', async () => {
-    const { read, asked } = harness(recs([1, -1, -2, -3]), 1);
-    // Page 1 (one record, newer) proves nothing; page 2 is older than page 1 and than the cursor: stop.
-    expect(await read()).toEqual([1, 2]);
-    expect(asked).toEqual([0, 1]);
+    const { read, asked } = harness(recs([1, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10]), 1);
+    // One record a page proves nothing alone; across the boundaries, the 8th record in order (older than the
+    // cursor) is the proof: the list stops there, three records before its end.
+    expect(await read()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(asked).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('a record without a creation time: the order is not proven, the list is read to its end', async () => {
@@ -77,10 +78,31 @@ describe('a list asked newest first', () => {
 
   it('does not stop while the cursor says it may not (a change the events log named is not yet brought), then stops', async () => {
     let asked: number[] = [];
-    const h = harness(recs([1, -1, -2, -3, -4, -5, -6, -7]), 3, () => asked.length >= 2);
+    const h = harness(recs([1, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -13]), 3, () => asked.length >= 4);
     asked = h.asked;
-    // Page 1 already reaches an older record, but the cursor lets the list stop only after page 2.
-    expect(await h.read()).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(asked).toEqual([0, 2]);
+    // Page 3 already holds the proof (9 records in order, older ones among them; each later page starts with
+    // the one before's last record), but the cursor lets the list stop only after page 4.
+    expect(await h.read()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(asked).toEqual([0, 2, 5, 8]);
+  });
+});
+
+describe('a list asked newest first, with pages smaller than the proof', () => {
+  it('a few records in order prove nothing: with a page size of 2, the list is read on until 8 records came in order', async () => {
+    // An unsorted list whose first page happens to fall in order (newer, then older than the cursor), and a
+    // record newer than the cursor further on: page 1 alone must not stop it.
+    const list = recs([1, -1, -2, 4, -3, -4, 2, -5, -6]);
+    const { read, asked } = harness(list, 2);
+    expect(await read()).toEqual(list.map((r) => r.id));
+    expect(asked.length).toBeGreaterThan(1);
+  });
+
+  it('once 8 records came in order, a page that reaches an older record stops the list', async () => {
+    const { read, asked } = harness(recs([9, 8, 7, 6, 5, 4, 3, 2, 1, -1, -2, -3, -4, -5, -6, -7]), 2);
+    const got = await read();
+    expect(got.length).toBeLessThan(16);
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
+    expect(got.length).toBeGreaterThanOrEqual(10);
+    expect(asked.length).toBeLessThan(15);
   });
 });
