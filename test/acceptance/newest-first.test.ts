@@ -24,8 +24,8 @@ const STREAMS = [...TOP, 'products_reviews'] as const;
 const PAGE = 10;
 
 const DIALECTS = [
-  { name: 'documented', vendor: false, extra: { page_size: PAGE, lookback_days: 0 } },
-  { name: 'vendor', vendor: true, extra: { page_size: PAGE, page_size_parameter: 'count', lookback_days: 0 } },
+  { name: 'documented', vendor: false, extra: { page_size: PAGE } },
+  { name: 'vendor', vendor: true, extra: { page_size: PAGE, page_size_parameter: 'count' } },
 ] as const;
 
 const createdOf = (r: Rec) => Date.parse(r.created_at_utc ?? r.createdAt);
