@@ -47,9 +47,8 @@ export async function runSync(input: SyncInput): Promise<boolean> {
   const emitter = selected.map((s) => byName.get(s.name)!).find((s) => s.emitsProductList);
   const listRead = emitter ? products.reserve() : undefined;
 
-  const state: ConnectorState = { ...input.state };
   const counts = new CountEstimates(input.client);
-  const cursors = new Cursors(streams, selected, state, input);
+  const cursors = new Cursors(streams, selected, input.state, input);
   const abort: { error?: ConnectorError } = {};
   const reported = new Set<unknown>();
   const results = await Promise.all(
@@ -58,7 +57,7 @@ export async function runSync(input: SyncInput): Promise<boolean> {
       const pages = stream === emitter ? listRead!.pages : undefined;
       let failure: unknown;
       try {
-        await syncStream(stream, syncMode === 'incremental', state, abort, { ...input, counts, cursors }, pages);
+        await syncStream(stream, syncMode === 'incremental', abort, { ...input, counts, cursors }, pages);
         input.output.message(streamStatus(name, 'COMPLETE'));
         return true;
       } catch (error) {
@@ -91,7 +90,6 @@ class Aborted extends Error {}
 async function syncStream(
   stream: EcommerceStream,
   incrementalMode: boolean,
-  state: ConnectorState,
   abort: { error?: ConnectorError },
   input: SyncInput & { counts: CountEstimates; cursors: Cursors },
   listPages?: () => AsyncIterable<Page>
@@ -103,7 +101,7 @@ async function syncStream(
   const cursor = await input.cursors.open(stream, incrementalMode);
   logger.info(`Stream '${name}': ${cursor.start}.`);
   const checkpoint = (streamState: StreamState | undefined): void => {
-    if (streamState) output.message(stateMessage(name, (state[name] = streamState)));
+    if (streamState) output.message(stateMessage(name, streamState));
   };
 
   // A count is of the whole list: no estimate for a filtered read.
@@ -158,8 +156,7 @@ async function syncStream(
   await Promise.all([countRequest, sliceCountRequest]);
 
   // The protocol asks a final state of every stream.
-  state[name] = cursor.final(partitions.stateCap(client.statsFor(name).earliestServerTime ?? startedAt));
-  output.message(stateMessage(name, state[name]));
+  output.message(stateMessage(name, cursor.final(partitions.stateCap(client.statsFor(name).earliestServerTime ?? startedAt))));
   logger.info(progress.summary());
 }
 
