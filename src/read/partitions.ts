@@ -121,7 +121,11 @@ export class PerProduct implements PartitionRouter {
  * totals are, and no `/count` is asked). Both values are read
  * within the one slice, one after the other, because the second depends on the
  * first answer. A record both answers hold (a server that honours one value
- * and not the other) is emitted once: the read keeps the ids it emitted. Each
+ * and not the other, or a record whose flag changed between the two answers)
+ * is emitted once: the read keeps the keys of the first answer, the only ones
+ * the second can repeat (each answer's paginator yields a record once), so
+ * memory grows with the hidden side (trade customers, archived orders), not
+ * the stream; none once that answer proves the parameter ignored. Each
  * value's answer is its own list: asked newest first, each proves its order
  * and stops at the cursor on its own (src/read/newest-first.ts).
  */
@@ -149,7 +153,7 @@ export class ListFilter implements PartitionRouter {
 
   async *pagesOf(list: (params: Params) => AsyncIterable<Page>, keyOf: (record: Rec) => unknown): AsyncGenerator<Page> {
     const { param, field, hidden, shown } = this.filter;
-    const emitted = new Set<unknown>();
+    const firstAnswer = new Set<unknown>();
     let ignored = false;
     // The first side's total, held until the other side's is known (answers in the documented form carry one);
     // a side that yielded no page holds no record (the paginator yields no empty page).
@@ -162,9 +166,10 @@ export class ListFilter implements PartitionRouter {
         for (const record of page.records) {
           const flag = record[field];
           if (typeof flag === 'boolean' && flag !== (value === hidden)) ignored = true;
-          const key = keyOf(record);
-          if (emitted.has(key)) continue;
-          emitted.add(key);
+          if (value === hidden) {
+            // Once ignored is proven, no other answer is read: nothing left to compare with.
+            if (!ignored) firstAnswer.add(keyOf(record));
+          } else if (firstAnswer.has(keyOf(record))) continue;
           records.push(record);
         }
         if (value === hidden && first) hiddenTotal = page.total;
