@@ -18,7 +18,12 @@ import { loadOnFirstUse } from '../load-on-first-use';
  */
 const STREAM_BASE = 'faros-airbyte-cdk/lib/sources/streams/stream-base';
 
-loadOnFirstUse('faros-js-client', path.dirname(require.resolve(STREAM_BASE)));
+const KIT_STREAMS = path.dirname(require.resolve(STREAM_BASE));
+loadOnFirstUse('faros-js-client', KIT_STREAMS);
+// The same module requires lodash (snakeCase, for a default stream name every stream here overrides; isNil) and
+// moment, both for that same state helper: ~0.7 MB of source and the objects lodash builds when it loads.
+loadOnFirstUse('lodash', KIT_STREAMS, { callable: true, noEsModuleFlag: true });
+loadOnFirstUse('moment', KIT_STREAMS, { callable: true, noEsModuleFlag: true });
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const AirbyteStreamBase: typeof KitStreamBase = require(STREAM_BASE).AirbyteStreamBase;

@@ -48,10 +48,11 @@ const HTTP_STACK = { own: ['lib/http/client.js', 'lib/http/rate-limiter.js'], pa
 /** Loaded by the kit for what this connector never calls: a date helper, pino (asPino), the wizard's prompts and tables. */
 const NEVER = ['faros-js-client', 'enquirer', 'table', '@apidevtools/json-schema-ref-parser'];
 /**
- * Loaded by a dependency for code no command runs: pino (the kit's logger, for asPino), and axios's
- * form-data and HTTPS-proxy packages (src/http/axios.ts); each is handed a stand-in until first use.
+ * Loaded by a dependency for code no command runs: pino (the kit's logger, for asPino), axios's
+ * form-data and HTTPS-proxy packages (src/http/axios.ts), and lodash and moment (the kit's stream base,
+ * for its state helper and a default stream name); each is handed a stand-in until first use.
  */
-const DEFERRED = ['pino', 'form-data', 'https-proxy-agent', 'es-set-tostringtag', 'mime-types'];
+const DEFERRED = ['pino', 'form-data', 'https-proxy-agent', 'es-set-tostringtag', 'mime-types', 'lodash', 'moment'];
 
 function config(overrides = {}) {
   return dir.write(`config-${Math.random().toString(36).slice(2)}.json`, configFor(sandbox.url, overrides));
@@ -88,7 +89,7 @@ describe('modules each command loads (bin/main with a recording preload)', () =>
     expect(loaded.filter((m) => [...READ_LOOP, ...STREAM_CLASSES, ...NEVER, ...DEFERRED].includes(m))).toEqual([]);
   });
 
-  it('read loads the read loop and the HTTP stack, still without faros-js-client, pino, form-data or https-proxy-agent', async () => {
+  it('read loads the read loop and the HTTP stack, still without faros-js-client, pino, form-data, https-proxy-agent, lodash or moment', async () => {
     const catalog = dir.write('catalog.json', {
       streams: [{ stream: { name: 'countries' }, sync_mode: 'full_refresh', destination_sync_mode: 'append' }],
     });
@@ -101,24 +102,34 @@ describe('modules each command loads (bin/main with a recording preload)', () =>
   });
 });
 
-describe('faros-js-client, deferred', () => {
-  it('loads the first time the kit uses it, and the kit gets the real package', () => {
-    // The kit's calculateUpdatedStreamState is the one caller (Utils.toDate); this connector never calls it.
+describe("faros-js-client, lodash and moment: the kit's stream base's, deferred", () => {
+  it('load the first time the kit uses them, and the kit gets the real packages', () => {
+    // The kit's calculateUpdatedStreamState is their one caller but the default name (faros-js-client's
+    // Utils.toDate, lodash's isNil, moment); this connector never calls it.
     const script = `
       const { AirbyteStreamBase } = require('./lib/streams/kit-stream-base');
       const kit = require('faros-airbyte-cdk/lib/sources/streams/stream-base');
-      // Its entry in require.cache is the stand-in until first use; its own files follow then.
-      const loaded = () => Object.keys(require.cache).filter((f) => f.includes('/node_modules/faros-js-client/')).length > 1;
+      // A package's entry in require.cache holds the stand-in (a proxy) until first use, then the package.
+      const { isProxy } = require('node:util').types;
+      const real = (p) => {
+        const entry = require.cache[require.resolve(p, { paths: [require('node:path').dirname(require.resolve('faros-airbyte-cdk/lib/sources/streams/stream-base'))] })];
+        return entry !== undefined && !isProxy(entry.exports);
+      };
+      const loaded = () => ({ client: real('faros-js-client'), lodash: real('lodash'), moment: real('moment') });
       const before = loaded();
       const state = kit.calculateUpdatedStreamState(new Date('2025-01-02T00:00:00Z'), { s: { cutoff: Date.parse('2025-01-01T00:00:00Z') } }, 's');
-      console.log(JSON.stringify({ base: AirbyteStreamBase === kit.AirbyteStreamBase, before, after: loaded(), state }));`;
+      const after = loaded();
+      // The kit's default stream name, lodash's snakeCase of the class name.
+      class OrderLineItems extends AirbyteStreamBase {}
+      console.log(JSON.stringify({ base: AirbyteStreamBase === kit.AirbyteStreamBase, before, after, state, name: new OrderLineItems(undefined).name }));`;
     const out = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
     expect(out.stderr).toBe('');
     expect(JSON.parse(out.stdout)).toEqual({
       base: true,
-      before: false,
-      after: true,
+      before: { client: false, lodash: false, moment: false },
+      after: { client: true, lodash: true, moment: true },
       state: { s: { cutoff: Date.parse('2025-01-02T00:00:00Z') } },
+      name: 'order_line_items',
     });
   });
 });
