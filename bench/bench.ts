@@ -413,7 +413,14 @@ function memoryRow(scenario: string, what: string, m: MemoryFigures, all: Awaite
   ];
 }
 
+const ONLY = ['big-shop', 'live-shop', 'start-up'];
+
 async function main() {
+  if (args.only !== undefined && !ONLY.includes(args.only)) {
+    // Anything else ran the whole bench and rewrote docs/performance.md.
+    console.error(`--only takes one of ${ONLY.join(', ')}; got '${args.only}'.`);
+    process.exit(2);
+  }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`Benchmark on ${machine}${args.quick ? ' (quick)' : ''}\n`);
   if (args.only === 'big-shop') {
