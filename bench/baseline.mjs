@@ -10,8 +10,6 @@
  * default concurrency, the ceiling for it. The products list is read first;
  * a path with `{id}` is a per-product list, read once per product id
  * (the products list is read without printing if `products` is not a target).
- * A path may carry a query (`customers=/v1/customers?trade=1`): one side of a
- * two-sided list, as the connector reads customers and orders.
  * A per-product record gets `product_id` when the API left it out, as the
  * connector derives it (src/streams/base.ts): the product's id as listed.
  *
@@ -47,7 +45,7 @@ function write(text) {
  */
 async function readList(path, stream, seen, productId) {
   for (let offset = 0; ; offset += pageSize) {
-    const { data, total } = await get(`${baseUrl}${path}${path.includes('?') ? '&' : '?'}offset=${offset}&limit=${pageSize}`);
+    const { data, total } = await get(`${baseUrl}${path}?offset=${offset}&limit=${pageSize}`);
     seen?.(data);
     if (stream) {
       let out = '';
@@ -63,7 +61,7 @@ async function readList(path, stream, seen, productId) {
 
 /** The lists to read, in order: the products list first, the other top-level lists, then each product's. */
 async function* lists() {
-  const parsed = targets.map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]);
+  const parsed = targets.map((t) => t.split('='));
   const products = parsed.some(([stream]) => stream === 'products');
   const children = parsed.filter(([, path]) => path.includes('{id}'));
   const productIds = [];
