@@ -51,6 +51,10 @@ export class EmbeddedChildren {
   private readonly doubted = new Map<EmbeddedName, Map<string, number>>();
   /** Names a product came without: the server may not honour them, which is said once per name. */
   private readonly missing = new Set<EmbeddedName>();
+  /** The list's read, waiting for the child streams to take arrays (room()). */
+  private waiting: Array<() => void> = [];
+  /** Set when the child streams stopped taking while arrays were held: the list no longer waits for them. */
+  private unbounded = false;
 
   constructor(
     readonly names: readonly EmbeddedName[],
@@ -110,10 +114,46 @@ export class EmbeddedChildren {
     const kept = this.byName.get(name);
     const value = kept?.get(key);
     kept?.delete(key);
+    this.wakeWaiting();
     if (value === undefined) return undefined;
     if (this.evidence.get(name)!.trusts(value.length)) return value;
     this.doubted.get(name)!.set(key, value.length);
     return undefined;
+  }
+
+  /**
+   * Resolves once the child streams hold at most `limit` products' arrays not yet taken, so that the
+   * products list, read faster than a child stream that asks for some products' own lists, does not run
+   * ahead by the whole shop (the big shop's peak grew up to 1.04 × as the shop doubled). A name whose
+   * stream no longer follows the list (the server left its arrays out) is not waited for; if no array
+   * is taken for `stallMs` while some are held (a child stream that failed, or waits on the list itself),
+   * the list stops waiting for the rest of the run, holding what it holds as before.
+   */
+  async room(limit: number, stallMs: number): Promise<void> {
+    while (!this.unbounded && this.held() > limit) {
+      const moved = await new Promise<boolean>((resolve) => {
+        const stalled = setTimeout(() => resolve(false), stallMs);
+        this.waiting.push(() => {
+          clearTimeout(stalled);
+          resolve(true);
+        });
+      });
+      if (!moved) this.unbounded = true;
+    }
+  }
+
+  /** The most products whose arrays of one name wait for a stream that follows the list. */
+  private held(): number {
+    let most = 0;
+    for (const [name, kept] of this.byName) if (!this.missing.has(name)) most = Math.max(most, kept.size);
+    return most;
+  }
+
+  private wakeWaiting(): void {
+    if (this.waiting.length === 0) return;
+    const woken = this.waiting;
+    this.waiting = [];
+    for (const wake of woken) wake();
   }
 
   /** A product whose embedded array was not trusted was read from its own list: `listed` records. */

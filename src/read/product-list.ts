@@ -156,6 +156,7 @@ export class ProductList {
         }
         this.wakeFollowers();
         yield page;
+        await this.embedded?.room(HELD_PRODUCTS, STALL_MS);
       }
       outcome.resolve(this.ids);
     } catch (error) {
@@ -167,6 +168,11 @@ export class ProductList {
     }
   }
 }
+
+/** How far the products list may run ahead of the child streams that take its embedded arrays (in products). */
+export const HELD_PRODUCTS = 200;
+/** How long the list waits for a child stream to take an array before it stops waiting for them. */
+export const STALL_MS = 2_000;
 
 /** Settles once; later calls are ignored, so the first failure is the one every waiter sees. */
 class Outcome {

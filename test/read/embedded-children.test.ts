@@ -126,3 +126,52 @@ describe('EmbeddedChildren against a server cutting at 1, 3, 5, 9, 10, 50 or not
     expect(log).toHaveLength(cap === 0 || cap > 45 ? 0 : 1);
   });
 });
+
+describe('EmbeddedChildren.room: how far the products list may run ahead of the child streams', () => {
+  afterEach(() => jest.useRealTimers());
+
+  /** Whether `promise` has settled once pending callbacks ran. */
+  async function settled(promise: Promise<unknown>): Promise<boolean> {
+    let done = false;
+    void promise.then(() => (done = true));
+    await jest.advanceTimersByTimeAsync(0);
+    return done;
+  }
+
+  it('waits while more than the limit of products hold arrays no stream took, and goes on once takes bring it back', async () => {
+    jest.useFakeTimers();
+    const embedded = new EmbeddedChildren(['images', 'variations']);
+    for (let id = 1; id <= 5; id++) embedded.takeFrom({ id, images: arrayOf(1), variations: arrayOf(1) });
+    expect(await settled(embedded.room(5, 2_000))).toBe(true);
+    const room = embedded.room(3, 2_000);
+    expect(await settled(room)).toBe(false);
+    for (const id of [1, 2]) embedded.take('images', id);
+    // images hold 3 products now, variations still 5: the list waits for the slowest stream.
+    expect(await settled(room)).toBe(false);
+    for (const id of [1, 2]) embedded.take('variations', id);
+    expect(await settled(room)).toBe(true);
+  });
+
+  it('no array taken for the stall time: it stops waiting, for the rest of the run', async () => {
+    jest.useFakeTimers();
+    const embedded = new EmbeddedChildren(['images']);
+    for (let id = 1; id <= 5; id++) embedded.takeFrom({ id, images: arrayOf(1) });
+    const room = embedded.room(1, 2_000);
+    await jest.advanceTimersByTimeAsync(1_999);
+    expect(await settled(room)).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await settled(room)).toBe(true);
+    embedded.takeFrom({ id: 6, images: arrayOf(1) });
+    expect(await settled(embedded.room(1, 2_000))).toBe(true);
+  });
+
+  it('arrays of a name the server left out of a later product are not waited for (that stream reads whole lists)', async () => {
+    jest.useFakeTimers();
+    const embedded = new EmbeddedChildren(['images', 'variations']);
+    for (let id = 1; id <= 5; id++) embedded.takeFrom({ id, images: arrayOf(1), variations: arrayOf(1) });
+    for (let id = 1; id <= 5; id++) embedded.take('images', id);
+    embedded.takeFrom({ id: 6, images: arrayOf(1) }); // no variations
+    expect(embedded.carries('variations')).toBe(false);
+    expect(await settled(embedded.room(1, 2_000))).toBe(true);
+  });
+});

@@ -4,7 +4,7 @@ import { AirbyteLogger } from 'faros-airbyte-cdk';
 import { ConfigError } from '../../src/protocol/errors';
 import { HEARTBEAT_MS } from '../../src/read/heartbeat';
 import { Page, Rec } from '../../src/read/pagination';
-import { ProductList, ProductListSource } from '../../src/read/product-list';
+import { HELD_PRODUCTS, ProductList, ProductListSource, STALL_MS } from '../../src/read/product-list';
 import { StreamContext } from '../../src/streams/base';
 import { ProductOptions } from '../../src/streams/product-options';
 import { ProductsImages } from '../../src/streams/products-images';
@@ -284,5 +284,46 @@ describe('Child streams\' slices from a list still being read', () => {
     expect(await third).toEqual({ value: { prd_id: 3, embedded: undefined }, done: false });
     expect(await slices.next()).toEqual({ value: { prd_id: 4, embedded: [{ id: 41 }] }, done: false });
     expect((await slices.next()).done).toBe(true);
+  });
+});
+
+describe('ProductList with embedded children: the list runs at most HELD_PRODUCTS ahead of the streams that take them', () => {
+  afterEach(() => jest.useRealTimers());
+
+  /** Pages of 20 products with one embedded image each; counts the pages asked for. */
+  function embeddingSource(pageCount: number) {
+    const asked = { n: 0 };
+    const src: ProductListSource = {
+      async *pages() {
+        for (let p = 0; p < pageCount; p++) {
+          asked.n++;
+          yield { records: Array.from({ length: 20 }, (_, i) => ({ id: p * 20 + i + 1, images: [{ id: 1000 + p * 20 + i }] })) };
+        }
+      },
+      serverTime: () => undefined,
+    };
+    return { src, asked };
+  }
+
+  it('with no stream taking, the next page is asked for only after the stall time; taking arrays lets it go on at once', async () => {
+    jest.useFakeTimers();
+    const pagesAhead = HELD_PRODUCTS / 20 + 1; // the page that makes the held products exceed the limit
+    const { src, asked } = embeddingSource(pagesAhead + 3);
+    const embedded = new EmbeddedChildren(['images']);
+    const catalog = new ProductList(src, embedded);
+    const { done } = emitInBackground(catalog);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(asked.n).toBe(pagesAhead);
+    // A stream takes what it follows: the list goes on without waiting out the stall.
+    for (let id = 1; id <= 40; id++) embedded.take('images', id);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(asked.n).toBe(pagesAhead + 2);
+    // Nothing taken any more: after STALL_MS the list stops waiting and reads to its end.
+    await jest.advanceTimersByTimeAsync(STALL_MS - 1);
+    expect(asked.n).toBe(pagesAhead + 2);
+    await jest.advanceTimersByTimeAsync(1);
+    await done;
+    expect(asked.n).toBe(pagesAhead + 3);
+    expect((await catalog.productIds()).length).toBe((pagesAhead + 3) * 20);
   });
 });
