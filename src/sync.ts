@@ -74,6 +74,8 @@ export async function runSync(input: SyncInput): Promise<boolean> {
       } finally {
         // However the emitting stream ended, nobody waits on its list any more (a no-op once read to the end).
         if (stream === emitter) listRead!.end(failure);
+        // Nor does the list wait for, or keep arrays for, a child stream that ended.
+        stream.partitions.ended?.();
       }
     })
   );

@@ -53,8 +53,10 @@ export class EmbeddedChildren {
   private readonly missing = new Set<EmbeddedName>();
   /** The list's read, waiting for the child streams to take arrays (room()). */
   private waiting: Array<() => void> = [];
-  /** Set when the child streams stopped taking while arrays were held: the list no longer waits for them. */
-  private unbounded = false;
+  /** Names whose stream follows the list now: the list waits for them (room()). */
+  private readonly following = new Set<EmbeddedName>();
+  /** Names whose stream ended (done, failed, or finished by an earlier attempt): their arrays are no longer kept. */
+  private readonly ended = new Set<EmbeddedName>();
 
   constructor(
     readonly names: readonly EmbeddedName[],
@@ -81,6 +83,7 @@ export class EmbeddedChildren {
     for (const [name, kept] of this.byName) {
       const value = product[name];
       delete product[name];
+      if (this.ended.has(name)) continue;
       if (!Array.isArray(value)) {
         this.carriedNo(name, product.id);
         continue;
@@ -121,16 +124,30 @@ export class EmbeddedChildren {
     return undefined;
   }
 
+  /** The stream of `name` follows the list from now on, taking each product's array (the list may wait for it). */
+  follow(name: EmbeddedName): void {
+    if (!this.ended.has(name)) this.following.add(name);
+  }
+
+  /** The stream of `name` ended, however: its arrays are dropped and no longer kept, and the list no longer waits for it. */
+  release(name: EmbeddedName): void {
+    this.ended.add(name);
+    this.following.delete(name);
+    this.byName.get(name)?.clear();
+    this.wakeWaiting();
+  }
+
   /**
-   * Resolves once the child streams hold at most `limit` products' arrays not yet taken, so that the
-   * products list, read faster than a child stream that asks for some products' own lists, does not run
-   * ahead by the whole shop (the big shop's peak grew up to 1.04 × as the shop doubled). A name whose
-   * stream no longer follows the list (the server left its arrays out) is not waited for; if no array
-   * is taken for `stallMs` while some are held (a child stream that failed, or waits on the list itself),
-   * the list stops waiting for the rest of the run, holding what it holds as before.
+   * Resolves once the streams following the list hold at most `limit` products' arrays not yet taken,
+   * so that the products list, read faster than a child stream that asks for some products' own lists,
+   * does not run ahead by the whole shop (with default options the big shop's peak grew up to 1.04 × as
+   * the shop doubled). Waited for: the streams that follow the list now (follow()) and still get their
+   * arrays; not a stream that has not started, has ended (release()), or whose arrays the server left
+   * out. A wait lasts at most `stallMs` without a take (a stream held back by the rate limit): then the
+   * list reads its next page, and waits again after it.
    */
   async room(limit: number, stallMs: number): Promise<void> {
-    while (!this.unbounded && this.held() > limit) {
+    while (this.held() > limit) {
       const moved = await new Promise<boolean>((resolve) => {
         const stalled = setTimeout(() => resolve(false), stallMs);
         this.waiting.push(() => {
@@ -138,14 +155,14 @@ export class EmbeddedChildren {
           resolve(true);
         });
       });
-      if (!moved) this.unbounded = true;
+      if (!moved) return;
     }
   }
 
   /** The most products whose arrays of one name wait for a stream that follows the list. */
   private held(): number {
     let most = 0;
-    for (const [name, kept] of this.byName) if (!this.missing.has(name)) most = Math.max(most, kept.size);
+    for (const name of this.following) if (!this.missing.has(name)) most = Math.max(most, this.byName.get(name)!.size);
     return most;
   }
 

@@ -32,6 +32,8 @@ export interface PartitionRouter {
   readonly partitionsCountedBy?: string;
   /** Reads one slice as several lists merged by id (a list filter's values); undefined: the slice is one list. */
   pagesOf?(list: (params: Params) => AsyncIterable<Page>, keyOf: (record: Rec) => unknown): AsyncGenerator<Page>;
+  /** The stream ended, however (called by the sync once per stream). */
+  ended?(): void;
 }
 
 /** A top-level list such as /v1/orders: one partition. */
@@ -80,6 +82,7 @@ export class PerProduct implements PartitionRouter {
     const embedded = name && products.embedded?.names.includes(name) ? products.embedded : undefined;
     let followed = 0;
     if (embedded) {
+      embedded.follow(name!);
       for await (const id of products.listed()) {
         if (!embedded.carries(name!)) break;
         yield { prd_id: id, embedded: embedded.take(name!, id) };
@@ -91,6 +94,11 @@ export class PerProduct implements PartitionRouter {
 
   partitionCount(): Size | undefined {
     return this.products.size();
+  }
+
+  /** The stream ended (read, failed, or finished by an earlier attempt): the list keeps and waits for nothing more of it. */
+  ended(): void {
+    if (this.embeddedAs) this.products.embedded?.release(this.embeddedAs);
   }
 
   /**
@@ -123,7 +131,7 @@ export class PerProduct implements PartitionRouter {
  * first answer. A record both answers hold (a server that honours one value
  * and not the other, or a record whose flag changed between the two answers)
  * is emitted once: the read keeps the keys of the first answer, the only ones
- * the second can repeat (each answer's paginator yields a record once), so
+ * the second can repeat (within an answer its paginator yields a record once, as for any list), so
  * memory grows with the hidden side (trade customers, archived orders), not
  * the stream; none once that answer proves the parameter ignored. Each
  * value's answer is its own list: asked newest first, each proves its order

@@ -138,10 +138,18 @@ describe('EmbeddedChildren.room: how far the products list may run ahead of the 
     return done;
   }
 
-  it('waits while more than the limit of products hold arrays no stream took, and goes on once takes bring it back', async () => {
-    jest.useFakeTimers();
+  /** Five products embedding one image and one variation each, both streams following the list. */
+  function fiveHeld() {
     const embedded = new EmbeddedChildren(['images', 'variations']);
+    embedded.follow('images');
+    embedded.follow('variations');
     for (let id = 1; id <= 5; id++) embedded.takeFrom({ id, images: arrayOf(1), variations: arrayOf(1) });
+    return embedded;
+  }
+
+  it('waits while a following stream has more than the limit of products untaken, and goes on once takes bring it back', async () => {
+    jest.useFakeTimers();
+    const embedded = fiveHeld();
     expect(await settled(embedded.room(5, 2_000))).toBe(true);
     const room = embedded.room(3, 2_000);
     expect(await settled(room)).toBe(false);
@@ -152,26 +160,45 @@ describe('EmbeddedChildren.room: how far the products list may run ahead of the 
     expect(await settled(room)).toBe(true);
   });
 
-  it('no array taken for the stall time: it stops waiting, for the rest of the run', async () => {
+  it('no array taken for the stall time (a stream held back by the rate limit): that wait ends, and the next one waits again', async () => {
     jest.useFakeTimers();
-    const embedded = new EmbeddedChildren(['images']);
-    for (let id = 1; id <= 5; id++) embedded.takeFrom({ id, images: arrayOf(1) });
+    const embedded = fiveHeld();
     const room = embedded.room(1, 2_000);
     await jest.advanceTimersByTimeAsync(1_999);
     expect(await settled(room)).toBe(false);
     await jest.advanceTimersByTimeAsync(1);
     expect(await settled(room)).toBe(true);
-    embedded.takeFrom({ id: 6, images: arrayOf(1) });
-    expect(await settled(embedded.room(1, 2_000))).toBe(true);
+    expect(await settled(embedded.room(1, 2_000))).toBe(false);
+  });
+
+  it('a stream that ended (done, failed, or finished by an earlier attempt): its arrays are dropped, no more are kept, and the list stops waiting for it', async () => {
+    jest.useFakeTimers();
+    const embedded = fiveHeld();
+    for (let id = 1; id <= 5; id++) embedded.take('images', id);
+    const room = embedded.room(1, 60_000);
+    expect(await settled(room)).toBe(false);
+    embedded.release('variations');
+    expect(await settled(room)).toBe(true);
+    embedded.takeFrom({ id: 6, images: arrayOf(1), variations: arrayOf(1) });
+    expect(embedded.take('variations', 6)).toBeUndefined();
+    expect(embedded.take('variations', 3)).toBeUndefined();
+  });
+
+  it('a stream that does not follow the list (not started yet) is not waited for; its arrays are kept for it', async () => {
+    jest.useFakeTimers();
+    const embedded = new EmbeddedChildren(['images']);
+    embedded.takeFrom({ id: 9, images: arrayOf(3) }); // the longest seen: the next shorter arrays are whole
+    for (let id = 1; id <= 5; id++) embedded.takeFrom({ id, images: arrayOf(1) });
+    expect(await settled(embedded.room(1, 60_000))).toBe(true);
+    expect(embedded.take('images', 4)).toEqual(arrayOf(1));
   });
 
   it('arrays of a name the server left out of a later product are not waited for (that stream reads whole lists)', async () => {
     jest.useFakeTimers();
-    const embedded = new EmbeddedChildren(['images', 'variations']);
-    for (let id = 1; id <= 5; id++) embedded.takeFrom({ id, images: arrayOf(1), variations: arrayOf(1) });
+    const embedded = fiveHeld();
     for (let id = 1; id <= 5; id++) embedded.take('images', id);
     embedded.takeFrom({ id: 6, images: arrayOf(1) }); // no variations
     expect(embedded.carries('variations')).toBe(false);
-    expect(await settled(embedded.room(1, 2_000))).toBe(true);
+    expect(await settled(embedded.room(1, 60_000))).toBe(true);
   });
 });

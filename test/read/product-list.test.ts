@@ -305,11 +305,12 @@ describe('ProductList with embedded children: the list runs at most HELD_PRODUCT
     return { src, asked };
   }
 
-  it('with no stream taking, the next page is asked for only after the stall time; taking arrays lets it go on at once', async () => {
+  it('with the following stream not taking, the next page is asked for only after the stall time; taking arrays lets it go on at once; its end lets the list read on', async () => {
     jest.useFakeTimers();
     const pagesAhead = HELD_PRODUCTS / 20 + 1; // the page that makes the held products exceed the limit
-    const { src, asked } = embeddingSource(pagesAhead + 3);
+    const { src, asked } = embeddingSource(pagesAhead + 6);
     const embedded = new EmbeddedChildren(['images']);
+    embedded.follow('images');
     const catalog = new ProductList(src, embedded);
     const { done } = emitInBackground(catalog);
     await jest.advanceTimersByTimeAsync(0);
@@ -318,12 +319,17 @@ describe('ProductList with embedded children: the list runs at most HELD_PRODUCT
     for (let id = 1; id <= 40; id++) embedded.take('images', id);
     await jest.advanceTimersByTimeAsync(0);
     expect(asked.n).toBe(pagesAhead + 2);
-    // Nothing taken any more: after STALL_MS the list stops waiting and reads to its end.
+    // Nothing taken any more: each wait ends after STALL_MS, one page is read, and the list waits again.
     await jest.advanceTimersByTimeAsync(STALL_MS - 1);
     expect(asked.n).toBe(pagesAhead + 2);
     await jest.advanceTimersByTimeAsync(1);
-    await done;
     expect(asked.n).toBe(pagesAhead + 3);
-    expect((await catalog.productIds()).length).toBe((pagesAhead + 3) * 20);
+    await jest.advanceTimersByTimeAsync(STALL_MS);
+    expect(asked.n).toBe(pagesAhead + 4);
+    // The stream ended (however): the list no longer waits for it and reads to its end.
+    embedded.release('images');
+    await done;
+    expect(asked.n).toBe(pagesAhead + 6);
+    expect((await catalog.productIds()).length).toBe((pagesAhead + 6) * 20);
   });
 });
