@@ -13,7 +13,10 @@ import { ApiError, ProtocolOutput } from '../src/protocol';
 import { Page, Rec, Slice } from '../src/read';
 import type { ProductList } from '../src/read/product-list';
 import { EcommerceStream, StreamContext } from '../src/streams/base';
+import { EmbeddedChildren } from '../src/read/embedded-children';
+import { ProductsImages } from '../src/streams/products-images';
 import { ProductsReviews } from '../src/streams/products-reviews';
+import { ProductsVariations } from '../src/streams/products-variations';
 import { Themes } from '../src/streams/themes';
 import { runSync } from '../src/sync';
 import { completionMarkOnly } from './helpers/connector';
@@ -110,4 +113,17 @@ it('a failed stream reports one error and INCOMPLETE, without a final state; the
   expect(errors[0].trace.error.stream_descriptor.name).toBe('themes');
   expect(out.statuses('products_reviews')).toEqual(['STARTED', 'COMPLETE']);
   expect(out.finalState('products_reviews')).toEqual(completionMarkOnly());
+});
+
+it("the products list stops keeping and waiting for a child stream's embedded arrays once that stream ended, read or failed", async () => {
+  const embedded = new EmbeddedChildren([]);
+  const released = jest.spyOn(embedded, 'release');
+  const withEmbedded = { ...ctx, products: { ...products, embedded } } as unknown as StreamContext;
+  const images = withPages(new ProductsImages(withEmbedded), () => new ApiError('The API answered /v1/products/1/images with HTTP 403.', 'config_error', 403, '/v1/products/1/images'));
+  const variations = withPages(new ProductsVariations(withEmbedded), () => [{ records: [] }]);
+  const out = captured();
+  await sync(out, [images, variations], { products_images: 'full_refresh', products_variations: 'full_refresh' }, {});
+  expect(out.statuses('products_images')).toEqual(['STARTED', 'INCOMPLETE']);
+  expect(out.statuses('products_variations')).toEqual(['STARTED', 'COMPLETE']);
+  expect(released.mock.calls.map(([name]) => name).sort()).toEqual(['images', 'variations']);
 });
