@@ -1,5 +1,6 @@
 import { Rec } from './pagination';
 import { EMBED_PARAM } from './vendor';
+import { WakeUps } from './wake-ups';
 
 /** The child lists the products list can embed, by the name the API uses in `embed=` (products.yaml). */
 export type EmbeddedName = 'images' | 'variations' | 'options';
@@ -52,7 +53,7 @@ export class EmbeddedChildren {
   /** Names a product came without: the server may not honour them, which is said once per name. */
   private readonly missing = new Set<EmbeddedName>();
   /** The list's read, waiting for the child streams to take arrays (room()). */
-  private waiting: Array<() => void> = [];
+  private readonly taken = new WakeUps();
   /** Names whose stream follows the list now: the list waits for them (room()). */
   private readonly following = new Set<EmbeddedName>();
   /** Names whose stream ended (done, failed, or finished by an earlier attempt): their arrays are no longer kept. */
@@ -117,7 +118,7 @@ export class EmbeddedChildren {
     const kept = this.byName.get(name);
     const value = kept?.get(key);
     kept?.delete(key);
-    this.wakeWaiting();
+    this.taken.wakeAll();
     if (value === undefined) return undefined;
     if (this.evidence.get(name)!.trusts(value.length)) return value;
     this.doubted.get(name)!.set(key, value.length);
@@ -134,7 +135,7 @@ export class EmbeddedChildren {
     this.ended.add(name);
     this.following.delete(name);
     this.byName.get(name)?.clear();
-    this.wakeWaiting();
+    this.taken.wakeAll();
   }
 
   /**
@@ -148,14 +149,7 @@ export class EmbeddedChildren {
    */
   async room(limit: number, stallMs: number): Promise<void> {
     while (this.held() > limit) {
-      const moved = await new Promise<boolean>((resolve) => {
-        const stalled = setTimeout(() => resolve(false), stallMs);
-        this.waiting.push(() => {
-          clearTimeout(stalled);
-          resolve(true);
-        });
-      });
-      if (!moved) return;
+      if (!(await this.taken.next(stallMs))) return;
     }
   }
 
@@ -164,13 +158,6 @@ export class EmbeddedChildren {
     let most = 0;
     for (const name of this.following) if (!this.missing.has(name)) most = Math.max(most, this.byName.get(name)!.size);
     return most;
-  }
-
-  private wakeWaiting(): void {
-    if (this.waiting.length === 0) return;
-    const woken = this.waiting;
-    this.waiting = [];
-    for (const wake of woken) wake();
   }
 
   /** A product whose embedded array was not trusted was read from its own list: `listed` records. */

@@ -4,6 +4,7 @@ import { ConnectorError } from '../protocol';
 import { EmbeddedChildren } from './embedded-children';
 import { Heartbeat } from './heartbeat';
 import { Page, Rec } from './pagination';
+import { WakeUps } from './wake-ups';
 
 export type ProductKey = string | number;
 
@@ -58,7 +59,7 @@ export class ProductList {
   /** Every id listed so far, in list order. */
   private readonly ids: ProductKey[] = [];
   /** Followers waiting for more ids or for the outcome. */
-  private followers: Array<() => void> = [];
+  private readonly followers = new WakeUps();
 
   /**
    * @param embedded where the list was asked to embed child lists
@@ -75,7 +76,7 @@ export class ProductList {
   /** Reserves the read for the stream that emits the list's records. At most once, before streams start. */
   reserve(): ProductListRead {
     if (this.outcome) throw new Error('The product list read is already owned.');
-    const outcome = (this.outcome = new Outcome(() => this.wakeFollowers()));
+    const outcome = (this.outcome = new Outcome(() => this.followers.wakeAll()));
     return {
       pages: () => this.read(outcome),
       end: (error?: unknown) =>
@@ -98,7 +99,7 @@ export class ProductList {
       if (outcome.failure) throw outcome.failure.error;
       if (next < this.ids.length) yield this.ids[next++];
       else if (outcome.settled) return;
-      else await new Promise<void>((wake) => this.followers.push(wake));
+      else await this.followers.next();
     }
   }
 
@@ -121,7 +122,7 @@ export class ProductList {
   /** The read's outcome, starting an ids-only read when no stream reserved it. */
   private started(): Outcome {
     if (!this.outcome) {
-      const outcome = (this.outcome = new Outcome(() => this.wakeFollowers()));
+      const outcome = (this.outcome = new Outcome(() => this.followers.wakeAll()));
       void (async () => {
         const heartbeat = this.logger && Heartbeat.start(
             this.logger,
@@ -139,11 +140,6 @@ export class ProductList {
     return this.outcome;
   }
 
-  private wakeFollowers(): void {
-    const woken = this.followers;
-    this.followers = [];
-    for (const wake of woken) wake();
-  }
 
   private async *read(outcome: Outcome): AsyncGenerator<Page> {
     this.startedAt ??= Date.now();
@@ -154,7 +150,7 @@ export class ProductList {
           this.embedded?.takeFrom(record);
           this.ids.push(record.id);
         }
-        this.wakeFollowers();
+        this.followers.wakeAll();
         yield page;
         await this.embedded?.room(HELD_PRODUCTS, STALL_MS);
       }
